@@ -1,0 +1,138 @@
+"""Read flow files into :class:`Flow` models, reporting every problem as ``file:line: message``.
+
+PyYAML's composer keeps the line of every node, so pydantic's error locations
+(``("steps", 3, "buttons", 0, "next")``) can be mapped back to the line an author must fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.flowspec.model import Flow
+
+Location = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a flow file."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass
+class LoadedFlow:
+    """A valid flow with the line of each of its YAML nodes, for the later static checks."""
+
+    flow: Flow
+    file: str
+    lines: dict[Location, int] = field(default_factory=dict)
+
+    def line_of(self, *loc: str | int) -> int:
+        return line_for(self.lines, loc)
+
+
+def line_for(lines: dict[Location, int], loc: Location) -> int:
+    """The line of the deepest known node on the way to ``loc``."""
+    for cut in range(len(loc), -1, -1):
+        if loc[:cut] in lines:
+            return lines[loc[:cut]]
+    return 1
+
+
+class _Composer:
+    """Turns a composed YAML node tree into Python data, recording lines and duplicate keys."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.lines: dict[Location, int] = {}
+        self.problems: list[Problem] = []
+        self._scalars = yaml.SafeLoader("")
+
+    def convert(self, node: yaml.Node, loc: Location = ()) -> Any:
+        self.lines[loc] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self._scalars.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+                if key in result:
+                    self.problems.append(
+                        Problem(self.file, key_node.start_mark.line + 1, f"duplicate key `{key}`")
+                    )
+                result[key] = self.convert(value_node, (*loc, key))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, (*loc, i)) for i, item in enumerate(node.value)]
+        # Scalars: the safe constructor resolves ints, dates, booleans and strings.
+        return self._scalars.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+
+
+def _describe(error: dict[str, Any]) -> str:
+    loc = ".".join(str(part) for part in error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"unknown field `{error['loc'][-1]}`"
+    if kind == "missing":
+        return f"missing field `{loc}`"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{loc}: {message}" if loc else message
+
+
+def parse_flow(text: str, file: str) -> tuple[LoadedFlow | None, list[Problem]]:
+    """Parse one flow document. Returns the flow (or None) and the problems found."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        return None, [Problem(file, line, f"YAML syntax: {exc.problem or exc}")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(file, 1, f"YAML syntax: {exc}")]
+    if node is None:
+        return None, [Problem(file, 1, "the file is empty")]
+    composer = _Composer(file)
+    data = composer.convert(node)
+    problems, lines = composer.problems, composer.lines
+    if not isinstance(data, dict):
+        return None, [Problem(file, 1, "a flow file must be a mapping (id, title, steps, ...)")]
+    try:
+        flow = Flow.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            line = line_for(lines, tuple(error["loc"]))
+            problems.append(Problem(file, line, _describe(dict(error))))
+        return None, sorted(problems)
+    return LoadedFlow(flow=flow, file=file, lines=lines), problems
+
+
+def read_flow_file(path: Path) -> tuple[LoadedFlow | None, list[Problem]]:
+    """Read and parse one file, turning I/O and encoding errors into problems."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(str(path), 1, f"not UTF-8 text ({exc.reason})")]
+    except OSError as exc:
+        return None, [Problem(str(path), 1, f"cannot read: {exc.strerror}")]
+    return parse_flow(text, str(path))
+
+
+def flow_files(paths: list[Path]) -> list[Path]:
+    """Expand directories into the ``*.yml``/``*.yaml`` files they hold, sorted."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir()
+                                if p.suffix in {".yml", ".yaml"} and p.is_file()))
+        else:
+            found.append(path)
+    return found

@@ -1,0 +1,136 @@
+"""The flow file format, defined once.
+
+A flow is plain data: pydantic models that validate a YAML document on load. The same models
+produce the JSON Schema (``python -m bot flows schema``) and drive the static checks in
+:mod:`bot.flowspec.checks`. Nothing here knows about channels, storage or NLU.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+# Ids are readable slugs: admins edit these files by hand, and they end up in button payloads
+# (Telegram allows 64 bytes of callback data) and deep links (64 chars of [A-Za-z0-9_-]).
+FLOW_ID_MAX = 32
+STEP_ID_MAX = 24
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_]*$"
+FlowId = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=FLOW_ID_MAX)]
+StepId = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=STEP_ID_MAX)]
+
+# Telegram's limits, the strictest of our channels.
+TEXT_MAX = 4000
+LABEL_MAX = 40
+BUTTONS_MAX = 8
+
+# Local details filled from the resident's commune configuration.
+PLACEHOLDERS = frozenset({"commune", "team_name", "team_phone"})
+PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
+
+
+class MenuGroup(StrEnum):
+    """Sections of the main menu."""
+
+    vneid = "vneid"
+    vssid = "vssid"
+    payment = "payment"
+    safety = "safety"
+    other = "other"
+
+
+class Action(StrEnum):
+    """What a button does when it does not go to another step of the same flow."""
+
+    menu = "menu"  # back to the main menu
+    end = "end"  # finish the guide here
+    handoff = "handoff"  # ask the commune's team for help
+    restart = "restart"  # start this guide again from its first step
+    feedback = "feedback"  # store the button's value as the resident's verdict on the guide
+
+
+class EndKind(StrEnum):
+    completed = "completed"  # the resident reached the goal of the guide
+    handoff = "handoff"  # the guide ends by sending the resident to a human
+    aborted = "aborted"  # the guide ends without reaching its goal (e.g. "not possible here")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Button(_Strict):
+    """A choice shown under a step. Exactly one of ``next``, ``flow`` or ``action``."""
+
+    label: Annotated[str, StringConstraints(min_length=1, max_length=LABEL_MAX)]
+    next: StepId | None = Field(default=None, description="Go to this step of the same flow.")
+    flow: FlowId | None = Field(default=None, description="Open another flow at its first step.")
+    action: Action | None = None
+    value: str | None = Field(
+        default=None,
+        max_length=32,
+        description="Stored in the step's `slot` when pressed (or the feedback verdict).",
+    )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Button:
+        targets = [t for t in (self.next, self.flow, self.action) if t is not None]
+        if len(targets) != 1:
+            raise ValueError("a button needs exactly one of `next`, `flow` or `action`")
+        if self.action is Action.feedback and not self.value:
+            raise ValueError("a feedback button needs a `value` (e.g. useful / unclear)")
+        return self
+
+
+class Step(_Strict):
+    """One small action for the resident.
+
+    A step with no buttons, no ``next`` and no ``end`` continues to the step below it in the
+    file, through the engine's standard "Xong" button.
+    """
+
+    id: StepId
+    text: Annotated[str, StringConstraints(min_length=1, max_length=TEXT_MAX)]
+    image: str | None = Field(default=None, description="Path under flows/images/ or a URL.")
+    buttons: Annotated[list[Button], Field(max_length=BUTTONS_MAX)] = []
+    next: StepId | None = Field(default=None, description="Where the standard 'Xong' goes.")
+    end: EndKind | None = Field(default=None, description="This step finishes the guide.")
+    slot: str | None = Field(
+        default=None,
+        pattern=SLUG_PATTERN,
+        description="A branch point: buttons' `value` is stored here. If the slot is already "
+        "known (e.g. NLU found `platform: iphone`), the engine takes that branch directly.",
+    )
+    side: bool = Field(
+        default=False,
+        description="A detour (a common error, a tip): shown without a step number.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Step:
+        if self.end is not None and self.next is not None:
+            raise ValueError("a step with `end` cannot also have `next`")
+        if self.slot is not None and not any(b.value for b in self.buttons):
+            raise ValueError("a step with `slot` needs buttons with a `value`")
+        return self
+
+
+class Flow(_Strict):
+    """A guide: an ordered list of steps that starts at the first one."""
+
+    id: FlowId
+    title: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    summary: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    menu_group: MenuGroup = MenuGroup.other
+    intents: list[str] = Field(default=[], description="NLU intents that open this flow.")
+    keywords: list[str] = Field(
+        default=[], description="Fallback triggers, matched without case or diacritics."
+    )
+    related: list[FlowId] = Field(default=[], description="Guides to suggest at the end.")
+    sources: list[str] = []
+    reviewed: dt.date | None = None
+    version: Literal[1] = Field(default=1, description="Format version, for later migrations.")
+    steps: Annotated[list[Step], Field(min_length=1)]

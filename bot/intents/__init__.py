@@ -1,0 +1,1 @@
+"""Intent recognition: an interface, with Rasa over HTTP and flow keywords as implementations."""
