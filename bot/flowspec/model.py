@@ -49,7 +49,6 @@ class Action(StrEnum):
     end = "end"  # finish the guide here
     handoff = "handoff"  # ask the commune's team for help
     restart = "restart"  # start this guide again from its first step
-    feedback = "feedback"  # store the button's value as the resident's verdict on the guide
 
 
 class EndKind(StrEnum):
@@ -72,7 +71,7 @@ class Button(_Strict):
     value: str | None = Field(
         default=None,
         max_length=32,
-        description="Stored in the step's `slot` when pressed (or the feedback verdict).",
+        description="Stored in the step's `slot` when pressed.",
     )
 
     @model_validator(mode="after")
@@ -80,8 +79,6 @@ class Button(_Strict):
         targets = [t for t in (self.next, self.flow, self.action) if t is not None]
         if len(targets) != 1:
             raise ValueError("a button needs exactly one of `next`, `flow` or `action`")
-        if self.action is Action.feedback and not self.value:
-            raise ValueError("a feedback button needs a `value` (e.g. useful / unclear)")
         return self
 
 
@@ -89,7 +86,9 @@ class Step(_Strict):
     """One small action for the resident.
 
     A step with no buttons, no ``next`` and no ``end`` continues to the step below it in the
-    file, through the engine's standard "Xong" button.
+    file, through the engine's standard "Xong" button. The engine also adds "Quay lại",
+    "Tôi bị kẹt" and "Menu" to every step, and to a finishing step (``end: completed``) the
+    flow's ``related`` guides and a one-tap feedback (Hữu ích / Chưa rõ).
     """
 
     id: StepId
