@@ -6,11 +6,12 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from bot import serve
 from bot.flowspec import cli as flows_cli
 
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
-REGISTRARS: list[Registrar] = [flows_cli.register]
+REGISTRARS: list[Registrar] = [flows_cli.register, serve.register]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,6 +26,9 @@ class Sensitive(StrEnum):
 
 # Runs of digits, allowing single separators inside: "0912 345 678", "1234-5678-9012-3456".
 _DIGIT_RUN = re.compile(r"(?<![\w])\+?\d(?:[ .\-]?\d){3,}(?![\w])")
+# The log filter is a safety net (resident text is never logged on purpose): it masks long
+# numbers but leaves ports, process ids, versions and IP addresses readable.
+_LOG_NUMBER = re.compile(r"(?<![\w.])(?:\+?\d(?:[ \-]?\d){5,}|\d{3,4}(?:\.\d{3,4}){2,})(?![\w.])")
 _SECRET_VALUE = re.compile(
     r"(?P<key>m[aậ]t\s*kh[aẩ]u|\bmk|\bpass(?:word|code)?|\bm[aã]\s*pin|\bpin)"
     r"(?P<sep>\s*(?:l[aà]|:|=)\s*)(?P<value>\S+)",
@@ -82,11 +85,13 @@ def mask(text: str) -> str:
 
 
 class MaskingFilter(logging.Filter):
-    """Masks every log record's message, whatever logger produced it."""
+    """Masks secrets in every log record's message, whatever logger produced it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = mask(message)
+        masked = _SECRET_VALUE.sub(lambda m: m["key"] + m["sep"] + MASKS[Sensitive.password],
+                                   message)
+        masked = _LOG_NUMBER.sub(lambda m: MASKS[_classify(m.group())], masked)
         if masked != message:
             record.msg, record.args = masked, None
         return True

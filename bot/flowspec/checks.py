@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.flowspec.graph import StepGraph, default_next
 from bot.flowspec.loader import LoadedFlow, Problem
-from bot.flowspec.model import PLACEHOLDER_RE, PLACEHOLDERS, Flow
+from bot.flowspec.model import PLACEHOLDER_RE, PLACEHOLDERS
 
 
 def _placeholder_problems(loaded: LoadedFlow) -> list[Problem]:

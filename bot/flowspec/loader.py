@@ -64,7 +64,7 @@ class _Composer:
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                key = self._scalars.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+                key = self._scalars.construct_object(key_node, deep=True)
                 if key in result:
                     self.problems.append(
                         Problem(self.file, key_node.start_mark.line + 1, f"duplicate key `{key}`")
@@ -74,7 +74,7 @@ class _Composer:
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, (*loc, i)) for i, item in enumerate(node.value)]
         # Scalars: the safe constructor resolves ints, dates, booleans and strings.
-        return self._scalars.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+        return self._scalars.construct_object(node, deep=True)
 
 
 def _describe(error: dict[str, Any]) -> str:

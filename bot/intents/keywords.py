@@ -50,7 +50,8 @@ class KeywordRecognizer:
             best = max((len(p) for p in phrases if _contains(words, p)), default=0)
             if best:
                 scores[intent] = best
-        entities = {"platform": _PLATFORMS[w] for w in words if w in _PLATFORMS}
+        platform = next((_PLATFORMS[w] for w in words if w in _PLATFORMS), None)
+        entities = {"platform": platform} if platform else {}
         if not scores:
             return IntentResult(entities=entities, source="keywords")
         ordered = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))

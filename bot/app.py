@@ -1,0 +1,82 @@
+"""Composition root: settings -> database -> flows -> NLU -> conversation service -> channels."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.conversation import ConversationService
+from bot.engine.catalog import Catalog
+from bot.engine.engine import Engine
+from bot.flowspec import load_flows
+from bot.flowspec.model import Flow
+from bot.intents.base import IntentRecognizer
+from bot.intents.keywords import KeywordRecognizer
+from bot.storage.conversations import ConversationStore
+from bot.storage.database import create_engine
+from bot.storage.flow_store import FlowStore
+from bot.storage.migrate import upgrade_async
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: AsyncEngine
+    catalog: Catalog
+    recognizer: IntentRecognizer
+    service: ConversationService
+
+    async def health(self) -> dict[str, Any]:
+        try:
+            async with self.database.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            database = "ok"
+        except Exception as exc:  # report, never raise, from a health check
+            log.warning("database health check failed: %s", exc)
+            database = "error"
+        nlu = "ok" if await self.recognizer.healthy() else "degraded"
+        return {"database": database, "nlu": nlu, "flows": len(self.catalog.flows)}
+
+
+async def load_catalog(settings: Settings, database: AsyncEngine) -> Catalog:
+    """Import ``flows/`` into the versioned flow store, then serve what the store publishes.
+
+    A broken file is reported and skipped; the other guides keep working."""
+    loaded, problems = load_flows([settings.flows_dir])
+    for problem in problems:
+        log.error("flow problem: %s", problem)
+    store = FlowStore(database)
+    changed = await store.import_documents([item.flow.model_dump(mode="json")
+                                            for item in loaded])
+    if changed:
+        log.info("imported new versions of %d flow(s): %s", len(changed), ", ".join(changed))
+    flows = [Flow.model_validate(doc) for doc in await store.published_documents()]
+    return Catalog(flows)
+
+
+@asynccontextmanager
+async def build_runtime(settings: Settings, *, migrate: bool = True,
+                        recognizer: IntentRecognizer | None = None) -> AsyncIterator[Runtime]:
+    """Everything a channel needs, started and stopped together."""
+    if migrate:
+        await upgrade_async(settings.database_url)
+    database = create_engine(settings.database_url)
+    try:
+        catalog = await load_catalog(settings, database)
+        engine = Engine(catalog, settings.places)
+        chosen = recognizer or KeywordRecognizer(c.flow for c in catalog.flows.values())
+        service = ConversationService(engine, ConversationStore(database), chosen,
+                                      process_id=uuid.uuid4().hex)
+        yield Runtime(settings, database, catalog, chosen, service)
+    finally:
+        await database.dispose()

@@ -1,0 +1,1 @@
+"""The local web chat and the HTTP API (Starlette)."""

@@ -1,0 +1,45 @@
+"""Settings from the environment, read once at start-up."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.storage.database import DEFAULT_URL
+
+
+def _places_from_env() -> dict[str, str]:
+    names = {"commune": "DIGIGUIDE_COMMUNE", "team_name": "DIGIGUIDE_TEAM_NAME",
+             "team_phone": "DIGIGUIDE_TEAM_PHONE"}
+    return {key: os.environ[var] for key, var in names.items() if os.environ.get(var)}
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    database_url: str = DEFAULT_URL
+    flows_dir: Path = Path("flows")
+    rasa_url: str | None = None
+    nlu_mode: str = "rasa"  # "rasa" or "keywords"
+    telegram_token: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_api_url: str | None = None
+    places: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ
+        return cls(
+            host=env.get("HOST", "127.0.0.1"),
+            port=int(env.get("PORT", "8080")),
+            database_url=env.get("DATABASE_URL") or DEFAULT_URL,
+            flows_dir=Path(env.get("FLOWS_DIR", "flows")),
+            rasa_url=env.get("RASA_URL") or None,
+            nlu_mode=env.get("NLU", "rasa").lower(),
+            telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
+            telegram_api_url=env.get("TELEGRAM_API_URL") or None,
+            places=_places_from_env(),
+        )

@@ -1,0 +1,131 @@
+"""The one place that runs a turn, for every channel.
+
+Channels translate their platform's data into :class:`Incoming` and send back the
+:class:`Reply` list; this service recognises the intent when the engine asks for it, locks and
+loads the resident, steps the engine, and stores the new state, the events and the masked
+text, all in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from bot.engine.engine import Engine
+from bot.engine.messages import Event, Inbound, Reply
+from bot.engine.state import SessionState
+from bot.intents.base import IntentRecognizer, IntentResult
+from bot.privacy import mask
+from bot.storage.conversations import ConversationStore, StoredResident, TurnWrite
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 2000  # longer messages are cut: no guide question needs more
+STORED_TEXT = 500
+RESUME_AFTER = dt.timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A message from any channel, already reduced to what the engine understands."""
+
+    channel: str
+    user_id: str
+    text: str | None = None
+    payload: str | None = None
+    unsupported: str | None = None
+    message_key: str | None = None  # the channel's id for this message, to drop redeliveries
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return unicodedata.normalize("NFC", text).replace("\x00", "").strip()[:MAX_TEXT]
+
+
+def _event_row(event: Event) -> dict[str, Any]:
+    return {"kind": event.kind, "flow_id": event.flow_id, "step_id": event.step_id,
+            "data": event.data}
+
+
+class ConversationService:
+    def __init__(self, engine: Engine, store: ConversationStore, recognizer: IntentRecognizer,
+                 *, process_id: str, resume_after: dt.timedelta = RESUME_AFTER) -> None:
+        self.engine = engine
+        self.store = store
+        self.recognizer = recognizer
+        self.process_id = process_id
+        self.resume_after = resume_after
+
+    async def handle(self, message: Incoming) -> list[Reply] | None:
+        """The replies to one message, or None when the message was already handled."""
+        inbound = Inbound(text=_clean(message.text), payload=message.payload,
+                          unsupported=message.unsupported)
+        intent: IntentResult | None = None
+        if inbound.payload is None and inbound.text:
+            saved = await self.store.peek_state(message.channel, message.user_id)
+            if self.engine.needs_intent(SessionState.from_json(saved), inbound):
+                intent = await self._recognize(inbound.text)
+
+        async def decide(resident: StoredResident) -> tuple[list[Reply], TurnWrite]:
+            state = SessionState.from_json(resident.state)
+            current = Inbound(text=inbound.text, payload=inbound.payload,
+                              unsupported=inbound.unsupported, intent=intent,
+                              resumed=self._is_stale(resident))
+            if current.intent is None and self.engine.needs_intent(state, current):
+                # The state changed since we peeked (a concurrent turn): ask now.
+                current = Inbound(text=current.text, intent=await self._recognize(
+                    current.text or ""), resumed=current.resumed)
+            turn = self.engine.step(state, current)
+            return list(turn.replies), self._write_for(message, current, turn.state,
+                                                       turn.events, turn.replies)
+
+        return await self.store.run_turn(message.channel, message.user_id, decide,
+                                         process_id=self.process_id,
+                                         dedup_key=message.message_key)
+
+    def _is_stale(self, resident: StoredResident) -> bool:
+        """Saved by an earlier server process, or long ago: the resident may have lost the
+        thread, so the engine offers to continue rather than assume."""
+        if resident.is_new or resident.updated_at is None:
+            return False
+        if resident.process_id not in (None, self.process_id):
+            return True
+        updated = resident.updated_at
+        if updated.tzinfo is None:
+            updated = updated.replace(tzinfo=dt.UTC)
+        return dt.datetime.now(dt.UTC) - updated > self.resume_after
+
+    async def _recognize(self, text: str) -> IntentResult | None:
+        try:
+            return await self.recognizer.recognize(mask(text))
+        except Exception:  # the recognizer is an edge; a turn must still get an answer
+            log.exception("intent recognition failed")
+            return None
+
+    def _write_for(self, message: Incoming, inbound: Inbound, state: SessionState,
+                   events: tuple[Event, ...], replies: tuple[Reply, ...]) -> TurnWrite:
+        received: dict[str, Any] = {"channel": message.channel}
+        if inbound.text is not None:
+            received["text"] = mask(inbound.text)[:STORED_TEXT]
+        if inbound.payload is not None:
+            received["payload"] = inbound.payload[:64]
+        if inbound.unsupported is not None:
+            received["unsupported"] = inbound.unsupported
+        rows = [{"kind": "message_in", "flow_id": None, "step_id": None, "data": received}]
+        rows += [_event_row(e) for e in events]
+        rows.append({"kind": "reply_out", "flow_id": state.flow_id, "step_id": state.step_id,
+                     "data": {"count": len(replies)}})
+        top = inbound.intent.top if inbound.intent else None
+        unanswered = [
+            {"text": e.data.get("text", ""), "reason": e.data.get("reason", "unknown"),
+             "intent": top.name if top else None, "confidence": top.confidence if top else None}
+            for e in events if e.kind == "unanswered"
+        ]
+        handoffs = [{"flow_id": e.flow_id, "step_id": e.step_id, "status": "open"}
+                    for e in events if e.kind == "handoff_requested"]
+        return TurnWrite(state=state.to_json(), events=rows, unanswered=unanswered,
+                         handoffs=handoffs)

@@ -1,0 +1,56 @@
+"""``python -m bot serve``: the web chat (and, with a token, Telegram) in one process."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+
+import uvicorn
+
+from bot.app import build_runtime
+from bot.channels.web.app import create_app
+from bot.config import Settings
+from bot.privacy import install_log_masking
+
+log = logging.getLogger(__name__)
+
+
+async def serve(settings: Settings) -> None:
+    async with build_runtime(settings) as runtime:
+        app = create_app(runtime.service, runtime.health)
+        config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
+                                access_log=False, lifespan="off")
+        server = uvicorn.Server(config)
+        log.info("web chat on http://%s:%d (%d guides)", settings.host, settings.port,
+                 len(runtime.catalog.flows))
+        await server.serve()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_masking()
+    settings = Settings.from_env()
+    if args.port is not None:
+        settings = Settings(**{**settings.__dict__, "port": args.port})
+    asyncio.run(serve(settings))
+    return 0
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    from bot.storage.migrate import upgrade
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    upgrade(Settings.from_env().database_url)
+    return 0
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("serve", help="run the web chat (and Telegram with a token)")
+    parser.add_argument("--port", type=int, default=None)
+    parser.set_defaults(handler=_serve)
+    db = commands.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="apply Alembic migrations (upgrade head)")
+    upgrade.set_defaults(handler=_upgrade)

@@ -1,0 +1,4 @@
+"""Persistence: SQLAlchemy 2 async, SQLite by default, PostgreSQL through ``DATABASE_URL``.
+
+The only package that imports SQLAlchemy.
+"""
