@@ -237,6 +237,7 @@ class Engine:
     def _enter(self, turn: _Turn, compiled: CompiledFlow, step_id: str,
                history: tuple[str, ...], *, auto: bool) -> None:
         """Show ``step_id``, first taking any branch whose slot is already known."""
+        chosen_labels: list[str] = []
         for _ in range(_MAX_AUTO_STEPS):
             step = compiled.steps[step_id]
             known = turn.state.slots.get(step.slot) if (auto and step.slot) else None
@@ -245,11 +246,16 @@ class Engine:
             if chosen is None or chosen.next is None:
                 break
             turn.event("step_skipped", compiled.flow.id, step_id, slot=step.slot, value=known)
+            chosen_labels.append(chosen.label)
             history, step_id = (*history, step_id), chosen.next
         step = compiled.steps[step_id]
         turn.state = turn.state.at(compiled.flow.id, step_id, history)
         turn.event("step_reached", compiled.flow.id, step_id)
-        turn.replies.append(step_reply(compiled, step_id, bool(history), turn.places))
+        reply = step_reply(compiled, step_id, bool(history), turn.places)
+        if chosen_labels:
+            note = texts.AUTO_BRANCH.format(choice=", ".join(chosen_labels))
+            reply = replace(reply, text=f"{reply.text}\n\n{note}")
+        turn.replies.append(reply)
         if step.end is not None:
             kind = "flow_completed" if step.end is EndKind.completed else "flow_ended"
             turn.event(kind, compiled.flow.id, step_id, end=step.end.value)
@@ -280,8 +286,10 @@ class Engine:
             turn.state = state.with_slots({step.slot: button.value})
         if button.next is not None:
             self._enter(turn, compiled, button.next, history, auto=True)
-        elif button.flow is not None:
+        elif button.flow is not None and button.flow in self.catalog.flows:
             self._start_flow(turn, button.flow)
+        elif button.flow is not None:  # the target guide was unpublished since
+            self._show_menu(turn, texts.UNKNOWN_BUTTON)
         elif button.action is Action.restart:
             self._start_flow(turn, compiled.flow.id)
         elif button.action is Action.handoff:

@@ -43,7 +43,7 @@ def step_reply(compiled: CompiledFlow, step_id: str, has_history: bool,
     if step.end is not None:
         header = "🎉" if step.end is EndKind.completed else ""
     body = fill(step.text, places)
-    text = f"{header} {body}" if header and step.end is None else body
+    text = f"{header}\n{body}" if header and step.end is None else body
     buttons = [
         Button(fill(b.label, places), payloads.button(flow.id, step.id, i))
         for i, b in enumerate(step.buttons)
