@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 from bot.flowspec.graph import StepGraph, default_next
@@ -37,11 +36,11 @@ def check_flow(loaded: LoadedFlow, flow_ids: set[str]) -> list[Problem]:
     stem = Path(file).stem
     if stem != flow.id:
         report(f"flow id `{flow.id}` must equal the file name `{stem}`", "id")
-    counts = Counter(step.id for step in flow.steps)
+    step_ids: set[str] = set()
     for i, step in enumerate(flow.steps):
-        if counts[step.id] > 1 and flow.steps.index(step) != i:
+        if step.id in step_ids:
             report(f"duplicate step id `{step.id}`", "steps", i, "id")
-    step_ids = set(counts)
+        step_ids.add(step.id)
     for i, step in enumerate(flow.steps):
         if step.next is not None and step.next not in step_ids:
             report(f"`next: {step.next}` names no step of this flow", "steps", i, "next")
