@@ -1,0 +1,1 @@
+"""Custom Rasa components, referenced from config.yml by module path."""
