@@ -1,0 +1,84 @@
+"""The chat API end to end: a real server, real SQLite, the real flows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.app import Runtime
+from bot.channels.web.app import create_app
+from tests.server import serving
+
+
+@pytest.fixture
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(runtime.service, runtime.health)
+    async with serving(app) as base, httpx.AsyncClient(base_url=base, timeout=10) as http:
+        yield http
+
+
+async def chat(client: httpx.AsyncClient, **body: Any) -> list[dict[str, Any]]:
+    response = await client.post("/api/chat", json={"user": "r1", **body})
+    assert response.status_code == 200, response.text
+    messages: list[dict[str, Any]] = response.json()["messages"]
+    return messages
+
+
+def payload_of(messages: list[dict[str, Any]], label_start: str) -> str:
+    for message in messages:
+        for button in message["buttons"]:
+            if button["label"].startswith(label_start):
+                return str(button["payload"])
+    raise AssertionError(f"no button {label_start!r} in {messages}")
+
+
+async def test_health_reports_database_and_nlu(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+    assert response.json()["nlu"] == "ok"
+
+
+async def test_menu_to_vneid_guide_with_progress(client: httpx.AsyncClient) -> None:
+    greeting = await chat(client, text="/start")
+    group = await chat(client, payload=payload_of(greeting, "🪪"))
+    first = await chat(client, payload=payload_of(group, "Cài"))
+    assert "Bước 1/" in first[0]["text"]
+    second = await chat(client, payload=payload_of(first, "✅"))
+    assert "Bước 2/" in second[0]["text"]
+    labels = [b["label"] for b in second[0]["buttons"]]
+    assert "⬅️ Quay lại" in labels and "🆘 Tôi bị kẹt" in labels and "🏠 Menu" in labels
+
+
+async def test_free_text_opens_the_guide(client: httpx.AsyncClient) -> None:
+    messages = await chat(client, text="cai vneid the nao")
+    assert "Bước 1/" in messages[0]["text"]
+
+
+@pytest.mark.parametrize("body", [
+    b"{not json", b"[]", b'"text"', b'{"text": "hi"}', b'{"user": "", "text": "hi"}',
+    b'{"user": "u", "text": 5}', b'{"user": "u"}', b'{"user": true, "text": "x"}',
+    json.dumps({"user": "u" * 65, "text": "x"}).encode(),
+])
+async def test_malformed_requests_get_a_json_4xx(client: httpx.AsyncClient, body: bytes) -> None:
+    response = await client.post("/api/chat", content=body,
+                                 headers={"content-type": "application/json"})
+    assert 400 <= response.status_code < 500
+    assert "error" in response.json()
+
+
+@pytest.mark.parametrize("text", ["", "   ", "x" * 5000, "😀🙏👍", "<b>hi</b><script>1</script>",
+                                  "\x00\x01", "ﾃｽﾄ"])
+async def test_odd_text_gets_a_friendly_answer(client: httpx.AsyncClient, text: str) -> None:
+    messages = await chat(client, text=text)
+    assert messages and all(m["text"] for m in messages)
+    assert all("<script>" not in m["text"] for m in messages)
+
+
+async def test_unknown_payload_is_answered(client: httpx.AsyncClient) -> None:
+    messages = await chat(client, payload="s:nope.nope.1")
+    assert messages[0]["buttons"]
