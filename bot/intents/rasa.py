@@ -1,0 +1,125 @@
+"""The Rasa recognizer: ``POST /model/parse`` over one shared, keep-alive httpx client.
+
+It raises :class:`RasaUnavailable` instead of guessing when Rasa cannot answer, so the
+resilient wrapper (not this class) decides what a resident sees when Rasa is down.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from bot.intents.base import IntentGuess, IntentResult
+
+log = logging.getLogger(__name__)
+
+FALLBACK_INTENT = "nlu_fallback"
+ENTITY_TYPES = frozenset({"platform", "bank", "wallet"})
+MAX_TEXT_CHARS = 500  # residents' stories are long, but not this long; bounds parse time
+RANKING_LENGTH = 10
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not give a usable answer (down, slow, refused the token, or sent garbage)."""
+
+
+class _Transient(RasaUnavailable):
+    """Worth one retry: a dropped keep-alive connection or a server error."""
+
+
+def parse_response(payload: Mapping[str, Any]) -> IntentResult:
+    """Turn a ``/model/parse`` reply into an :class:`IntentResult`.
+
+    ``nlu_fallback`` (from a FallbackClassifier, if a server runs one) is dropped: the
+    remaining real intents keep their confidences, so the engine can still offer them as a
+    clarifying question. Entity values are lowercased; the first mention of a type wins.
+    """
+    ranking_raw = payload.get("intent_ranking") or [payload.get("intent") or {}]
+    ranking: list[IntentGuess] = []
+    for item in ranking_raw:
+        name, confidence = item.get("name"), item.get("confidence")
+        real = isinstance(name, str) and name != FALLBACK_INTENT
+        if real and isinstance(confidence, float | int):
+            ranking.append(IntentGuess(name, float(confidence)))
+    ranking.sort(key=lambda guess: guess.confidence, reverse=True)
+    entities: dict[str, str] = {}
+    for entity in sorted(payload.get("entities") or [], key=lambda e: e.get("start", 0)):
+        kind, value = entity.get("entity"), entity.get("value")
+        if kind in ENTITY_TYPES and isinstance(value, str) and kind not in entities:
+            entities[kind] = value.strip().lower().replace(" ", "_")
+    return IntentResult(tuple(ranking[:RANKING_LENGTH]), entities, "rasa")
+
+
+class RasaRecognizer:
+    """Talks to one Rasa server. Create once, share, and ``aclose()`` at shutdown."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        timeout: float = 1.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._params = {"token": token} if token else {}
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 0.5)),
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+            transport=transport,
+        )
+
+    async def recognize(self, text: str) -> IntentResult:
+        """Parse one message; raises :class:`RasaUnavailable` when Rasa cannot answer."""
+        text = unicodedata.normalize("NFC", text).strip()[:MAX_TEXT_CHARS]
+        if not text:
+            return IntentResult(source="rasa")
+        reply = await self._post_with_retry({"text": text})
+        try:
+            payload = reply.json()
+        except ValueError as error:
+            raise RasaUnavailable("Rasa sent a reply that is not JSON") from error
+        if not isinstance(payload, dict):
+            raise RasaUnavailable("Rasa sent an unexpected reply")
+        return parse_response(payload)
+
+    async def _post_with_retry(self, body: dict[str, str]) -> httpx.Response:
+        """POST, and once more after a dropped connection or a 5xx.
+
+        A timeout is not retried: the resident would wait twice as long for the same answer.
+        """
+        try:
+            return await self._post(body)
+        except _Transient:
+            return await self._post(body)
+
+    async def _post(self, body: dict[str, str]) -> httpx.Response:
+        try:
+            reply = await self._client.post("/model/parse", json=body, params=self._params)
+        except httpx.TimeoutException as error:
+            raise RasaUnavailable(f"Rasa timed out ({type(error).__name__})") from error
+        except httpx.TransportError as error:
+            raise _Transient(f"Rasa unreachable ({type(error).__name__})") from error
+        if reply.status_code in (401, 403):
+            raise RasaUnavailable(f"Rasa refused the auth token (HTTP {reply.status_code})")
+        if reply.status_code >= 500:
+            raise _Transient(f"Rasa failed (HTTP {reply.status_code})")
+        if reply.status_code != 200:
+            raise RasaUnavailable(f"Rasa answered HTTP {reply.status_code}")
+        return reply
+
+    async def healthy(self) -> bool:
+        """Whether the server is up, has a model loaded and accepts our token."""
+        try:
+            reply = await self._client.get("/status", params=self._params)
+        except httpx.HTTPError:
+            return False
+        return reply.status_code == 200
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
