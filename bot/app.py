@@ -75,8 +75,11 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
         catalog = await load_catalog(settings, database)
         engine = Engine(catalog, settings.places)
         chosen = recognizer or KeywordRecognizer(c.flow for c in catalog.flows.values())
-        service = ConversationService(engine, ConversationStore(database), chosen,
-                                      process_id=uuid.uuid4().hex)
-        yield Runtime(settings, database, catalog, chosen, service)
+        store = ConversationStore(database)
+        try:
+            service = ConversationService(engine, store, chosen, process_id=uuid.uuid4().hex)
+            yield Runtime(settings, database, catalog, chosen, service)
+        finally:
+            store.close()
     finally:
         await database.dispose()

@@ -6,12 +6,14 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bot import serve
+from bot import bench, serve
 from bot.flowspec import cli as flows_cli
+from bot.intents import cli as intents_cli
 
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
-REGISTRARS: list[Registrar] = [flows_cli.register, serve.register]
+REGISTRARS: list[Registrar] = [flows_cli.register, serve.register, bench.register,
+                               intents_cli.register]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -40,6 +40,10 @@ class Incoming:
     message_key: str | None = None  # the channel's id for this message, to drop redeliveries
 
 
+class _NeedsIntent(Exception):
+    """Raised inside a turn's transaction to roll it back and recognise the text first."""
+
+
 def _clean(text: str | None) -> str | None:
     if text is None:
         return None
@@ -70,22 +74,26 @@ class ConversationService:
             if self.engine.needs_intent(SessionState.from_json(saved), inbound):
                 intent = await self._recognize(inbound.text)
 
-        async def decide(resident: StoredResident) -> tuple[list[Reply], TurnWrite]:
+        def decide(resident: StoredResident) -> tuple[list[Reply], TurnWrite]:
             state = SessionState.from_json(resident.state)
             current = Inbound(text=inbound.text, payload=inbound.payload,
                               unsupported=inbound.unsupported, intent=intent,
                               resumed=self._is_stale(resident))
-            if current.intent is None and self.engine.needs_intent(state, current):
-                # The state changed since we peeked (a concurrent turn): ask now.
-                current = Inbound(text=current.text, intent=await self._recognize(
-                    current.text or ""), resumed=current.resumed)
+            if intent is None and inbound.text and self.engine.needs_intent(state, current):
+                raise _NeedsIntent  # a concurrent turn changed the state since we peeked
             turn = self.engine.step(state, current)
             return list(turn.replies), self._write_for(message, current, turn.state,
                                                        turn.events, turn.replies)
 
-        return await self.store.run_turn(message.channel, message.user_id, decide,
-                                         process_id=self.process_id,
-                                         dedup_key=message.message_key)
+        try:
+            return await self.store.run_turn(message.channel, message.user_id, decide,
+                                             process_id=self.process_id,
+                                             dedup_key=message.message_key)
+        except _NeedsIntent:  # rolled back: ask the NLU outside the lock, then go again
+            intent = await self._recognize(inbound.text or "")
+            return await self.store.run_turn(message.channel, message.user_id, decide,
+                                             process_id=self.process_id,
+                                             dedup_key=message.message_key)
 
     def _is_stale(self, resident: StoredResident) -> bool:
         """Saved by an earlier server process, or long ago: the resident may have lost the

@@ -7,6 +7,7 @@ import asyncio
 import logging
 
 import uvicorn
+import uvloop
 
 from bot.app import build_runtime
 from bot.channels.web.app import create_app
@@ -20,7 +21,7 @@ async def serve(settings: Settings) -> None:
     async with build_runtime(settings) as runtime:
         app = create_app(runtime.service, runtime.health)
         config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
-                                access_log=False, lifespan="off")
+                                access_log=False, lifespan="off", timeout_keep_alive=75)
         server = uvicorn.Server(config)
         log.info("web chat on http://%s:%d (%d guides)", settings.host, settings.port,
                  len(runtime.catalog.flows))
@@ -34,7 +35,8 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if args.port is not None:
         settings = Settings(**{**settings.__dict__, "port": args.port})
-    asyncio.run(serve(settings))
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(serve(settings))
     return 0
 
 

@@ -88,9 +88,11 @@ SAFETY_WARNING: Final = (
     "kể cả cháu. Công an, bảo hiểm xã hội và ngân hàng không bao giờ hỏi các số này qua tin "
     "nhắn, điện thoại hay đường link. Cháu đã không lưu các số đó."
 )
-AUTO_BRANCH: Final = "📱 Cháu hướng dẫn theo lựa chọn «{choice}» của bác. Nếu không đúng, bác bấm \"Quay lại\"."
+AUTO_BRANCH: Final = (
+    "📱 Cháu hướng dẫn theo lựa chọn «{choice}» của bác. Nếu không đúng, bác bấm \"Quay lại\"."
+)
 SIDE_MARK: Final = "💡"
-PROGRESS: Final = "Bước {number}/{total}"
+PROGRESS: Final = "**Bước {number}/{total}**"
 
 DEFAULT_PLACES: Final = {
     "commune": "xã/phường của bác",

@@ -1,26 +1,31 @@
 """Residents' state and the event log, written one turn per transaction.
 
 A turn locks the resident's row (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the
-database-wide write lock of ``BEGIN IMMEDIATE``, taken in-process through one asyncio lock so
-coroutines queue instead of polling), runs the caller's pure ``decide`` function on the state it
-read, and writes the new state and events before the lock is released. Two requests for the
-same resident therefore run one after the other, each on the other's result.
+database-wide write lock of ``BEGIN IMMEDIATE``), runs the caller's pure ``decide`` function on
+the state it read, and writes the new state and events before the lock is released. Two
+requests for the same resident therefore run one after the other, each on the other's result.
+
+The transaction is written once, as synchronous SQLAlchemy Core. On PostgreSQL it runs through
+the async engine (asyncpg) with ``run_sync``. On SQLite, whose writers queue for one lock anyway,
+it runs on a single writer thread with the synchronous driver: one thread hop per turn instead
+of one per statement through aiosqlite, which measured about four times faster.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, nullcontext
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.storage.database import create_sync_engine
 from bot.storage.tables import events, handoffs, residents, seen_messages, unanswered, utcnow
 
 T = TypeVar("T")
@@ -46,92 +51,119 @@ class TurnWrite:
     handoffs: list[dict[str, Any]] = field(default_factory=list)
 
 
+Decide = Callable[[StoredResident], tuple[T, TurnWrite]]
+
+
+def _insert(conn: Connection, table: Any) -> Any:
+    return (sqlite_insert if conn.dialect.name == "sqlite" else pg_insert)(table)
+
+
+def _first_sighting(conn: Connection, channel: str, key: str) -> bool:
+    stmt = _insert(conn, seen_messages).values(channel=channel, message_key=key[:64],
+                                               created_at=utcnow())
+    return bool(conn.execute(stmt.on_conflict_do_nothing()).rowcount)
+
+
+def _lock_resident(conn: Connection, channel: str, external_id: str) -> StoredResident:
+    query = (select(residents.c.id, residents.c.state, residents.c.process_id,
+                    residents.c.updated_at, residents.c.commune)
+             .where(residents.c.channel == channel, residents.c.external_id == external_id)
+             .with_for_update())
+    row = conn.execute(query).first()
+    is_new = row is None
+    if row is None:
+        now = utcnow()
+        conn.execute(_insert(conn, residents).values(
+            channel=channel, external_id=external_id, state={}, version=0, active=True,
+            created_at=now, updated_at=now).on_conflict_do_nothing())
+        row = conn.execute(query).one()
+    return StoredResident(id=row.id, state=row.state or {}, process_id=row.process_id,
+                          updated_at=None if is_new else row.updated_at, commune=row.commune,
+                          is_new=is_new)
+
+
+def _write(conn: Connection, resident_id: int, write: TurnWrite, process_id: str) -> None:
+    now = utcnow()
+    conn.execute(update(residents).where(residents.c.id == resident_id).values(
+        state=write.state, version=residents.c.version + 1, process_id=process_id,
+        updated_at=now, active=True))
+    for table, rows in ((events, write.events), (unanswered, write.unanswered),
+                        (handoffs, write.handoffs)):
+        if rows:
+            conn.execute(table.insert(), [{**row, "resident_id": resident_id, "created_at": now}
+                                          for row in rows])
+
+
+def _turn(conn: Connection, channel: str, external_id: str, decide: Decide[T],
+          process_id: str, dedup_key: str | None) -> T | None:
+    if dedup_key is not None and not _first_sighting(conn, channel, dedup_key):
+        return None
+    resident = _lock_resident(conn, channel, external_id)
+    result, write = decide(resident)
+    _write(conn, resident.id, write, process_id)
+    return result
+
+
 class ConversationStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self._sqlite = engine.dialect.name == "sqlite"
-        self._insert = sqlite_insert if self._sqlite else pg_insert
-        self._write_lock = asyncio.Lock()
+        self._sync: Engine | None = None
+        self._writer: ThreadPoolExecutor | None = None
+        if engine.dialect.name == "sqlite":
+            self._sync = create_sync_engine(engine.url)
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
 
-    def _serialized(self) -> AbstractAsyncContextManager[Any]:
-        return self._write_lock if self._sqlite else nullcontext()
+    async def _run(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` in one transaction, on the backend's fastest path."""
+        if self._sync is not None and self._writer is not None:
+            sync_engine = self._sync
+
+            def in_thread() -> T:
+                with sync_engine.begin() as conn:
+                    return fn(conn)
+
+            return await asyncio.get_running_loop().run_in_executor(self._writer, in_thread)
+        async with self.engine.begin() as conn:
+            return await conn.run_sync(fn)
 
     async def peek_state(self, channel: str, external_id: str) -> dict[str, Any] | None:
         """The saved state without locking: enough to decide whether to ask the NLU."""
-        async with self.engine.connect() as conn:
-            row = await conn.execute(
+        def read(conn: Connection) -> dict[str, Any] | None:
+            state: dict[str, Any] | None = conn.execute(
                 select(residents.c.state).where(residents.c.channel == channel,
-                                                residents.c.external_id == external_id))
-            state = row.scalar_one_or_none()
-            await conn.rollback()
-        return state
+                                                residents.c.external_id == external_id)
+            ).scalar_one_or_none()
+            return state
 
-    async def run_turn(
-        self,
-        channel: str,
-        external_id: str,
-        decide: Callable[[StoredResident], Awaitable[tuple[T, TurnWrite]]],
-        *,
-        process_id: str,
-        dedup_key: str | None = None,
-    ) -> T | None:
+        return await self._run(read)
+
+    async def run_turn(self, channel: str, external_id: str, decide: Decide[T], *,
+                       process_id: str, dedup_key: str | None = None) -> T | None:
         """Run ``decide`` on the locked resident and store what it returns.
 
-        Returns None, writing nothing, when ``dedup_key`` was seen before."""
-        async with self._serialized(), self.engine.begin() as conn:
-            if dedup_key is not None and not await self._first_sighting(conn, channel, dedup_key):
-                return None
-            resident = await self._lock_resident(conn, channel, external_id)
-            result, write = await decide(resident)
-            await self._write(conn, resident.id, write, process_id)
-            return result
-
-    async def _first_sighting(self, conn: AsyncConnection, channel: str, key: str) -> bool:
-        stmt = self._insert(seen_messages).values(channel=channel, message_key=key[:64],
-                                                  created_at=utcnow())
-        result = await conn.execute(stmt.on_conflict_do_nothing())
-        return bool(result.rowcount)
-
-    async def _lock_resident(self, conn: AsyncConnection, channel: str,
-                             external_id: str) -> StoredResident:
-        query = (select(residents.c.id, residents.c.state, residents.c.process_id,
-                        residents.c.updated_at, residents.c.commune)
-                 .where(residents.c.channel == channel, residents.c.external_id == external_id)
-                 .with_for_update())
-        row = (await conn.execute(query)).first()
-        is_new = row is None
-        if row is None:
-            now = utcnow()
-            await conn.execute(self._insert(residents).values(
-                channel=channel, external_id=external_id, state={}, version=0,
-                active=True, created_at=now, updated_at=now).on_conflict_do_nothing())
-            row = (await conn.execute(query)).one()
-        return StoredResident(id=row.id, state=row.state or {}, process_id=row.process_id,
-                              updated_at=None if is_new else row.updated_at,
-                              commune=row.commune, is_new=is_new)
-
-    async def _write(self, conn: AsyncConnection, resident_id: int, write: TurnWrite,
-                     process_id: str) -> None:
-        now = utcnow()
-        await conn.execute(
-            update(residents).where(residents.c.id == resident_id).values(
-                state=write.state, version=residents.c.version + 1, process_id=process_id,
-                updated_at=now, active=True))
-        for table, rows in ((events, write.events), (unanswered, write.unanswered),
-                            (handoffs, write.handoffs)):
-            if rows:
-                await conn.execute(table.insert(),
-                                   [{**row, "resident_id": resident_id, "created_at": now}
-                                    for row in rows])
+        Returns None, writing nothing, when ``dedup_key`` was seen before. If ``decide``
+        raises, the transaction rolls back and nothing is written."""
+        return await self._run(
+            lambda conn: _turn(conn, channel, external_id, decide, process_id, dedup_key))
 
     async def set_active(self, channel: str, external_id: str, active: bool) -> None:
         """Mark a resident who blocked the bot (or came back)."""
-        async with self._serialized(), self.engine.begin() as conn:
-            await conn.execute(update(residents).where(
+        def mark(conn: Connection) -> None:
+            conn.execute(update(residents).where(
                 residents.c.channel == channel, residents.c.external_id == external_id,
             ).values(active=active))
 
+        await self._run(mark)
+
     async def event_counts(self) -> dict[str, int]:
-        async with self.engine.connect() as conn:
-            rows = await conn.execute(select(events.c.kind, func.count()).group_by(events.c.kind))
-            return {kind: count for kind, count in rows}
+        def count(conn: Connection) -> dict[str, int]:
+            rows = conn.execute(select(events.c.kind, func.count()).group_by(events.c.kind))
+            return {kind: number for kind, number in rows}
+
+        return await self._run(count)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+        if self._sync is not None:
+            self._sync.dispose()

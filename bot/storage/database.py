@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as create_sync_engine_
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 DEFAULT_URL = "sqlite+aiosqlite:///data/digiguide.db"
@@ -27,8 +28,8 @@ def is_sqlite(url: str) -> bool:
     return make_url(normalize_url(url)).get_backend_name() == "sqlite"
 
 
-def _setup_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _setup_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take over transaction control from pysqlite, so BEGIN IMMEDIATE below is ours.
         dbapi_connection.isolation_level = None
@@ -40,7 +41,7 @@ def _setup_sqlite(engine: AsyncEngine) -> None:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Take the write lock up front: two processes never interleave one resident's turn.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -53,6 +54,13 @@ def create_engine(url: str) -> AsyncEngine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, pool_size=4, max_overflow=0)
-        _setup_sqlite(engine)
+        _setup_sqlite(engine.sync_engine)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def create_sync_engine(url: URL) -> Engine:
+    """A synchronous engine on the same SQLite file (pysqlite), for the writer thread."""
+    engine = create_sync_engine_(url.set(drivername="sqlite"), pool_size=1, max_overflow=0)
+    _setup_sqlite(engine)
+    return engine

@@ -28,15 +28,12 @@ class FlowStore:
         Returns the ids of the flows that got a new version."""
         changed: list[str] = []
         async with self.engine.begin() as conn:
-            latest = {
-                row.flow_id: (row.version, row.content_hash)
-                for row in await conn.execute(
-                    select(flow_versions.c.flow_id, flow_versions.c.version,
-                           flow_versions.c.content_hash)
-                    .where(flow_versions.c.version == select(func.max(flow_versions.c.version))
-                           .where(flow_versions.c.flow_id == flow_versions.c.flow_id)
-                           .correlate_except(flow_versions).scalar_subquery()))
-            }
+            latest: dict[str, tuple[int, str]] = {}
+            rows = await conn.execute(
+                select(flow_versions.c.flow_id, flow_versions.c.version,
+                       flow_versions.c.content_hash).order_by(flow_versions.c.version))
+            for row in rows:  # ascending, so the newest version of each flow wins
+                latest[row.flow_id] = (row.version, row.content_hash)
             for document in documents:
                 digest = content_hash(document)
                 version, known = latest.get(document["id"], (0, None))
