@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from bot.flowspec import load_flows
 from bot.flowspec.model import Flow
 from bot.intents.base import IntentRecognizer
 from bot.intents.keywords import KeywordRecognizer
+from bot.intents.runtime import nlu_runtime
 from bot.storage.conversations import ConversationStore
 from bot.storage.database import create_engine
 from bot.storage.flow_store import FlowStore
@@ -74,12 +75,17 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
     try:
         catalog = await load_catalog(settings, database)
         engine = Engine(catalog, settings.places)
-        chosen = recognizer or KeywordRecognizer(c.flow for c in catalog.flows.values())
-        store = ConversationStore(database)
-        try:
+        keywords = KeywordRecognizer(c.flow for c in catalog.flows.values())
+        async with AsyncExitStack() as stack:
+            chosen = recognizer
+            if chosen is None and settings.nlu_mode == "keywords":
+                chosen = keywords
+            elif chosen is None:
+                chosen = await stack.enter_async_context(
+                    nlu_runtime(keywords, rasa_url=settings.rasa_url))
+            store = ConversationStore(database)
+            stack.callback(store.close)
             service = ConversationService(engine, store, chosen, process_id=uuid.uuid4().hex)
             yield Runtime(settings, database, catalog, chosen, service)
-        finally:
-            store.close()
     finally:
         await database.dispose()

@@ -31,6 +31,7 @@ async def serve(settings: Settings) -> None:
 def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry tokens
     install_log_masking()
     settings = Settings.from_env()
     if args.port is not None:
