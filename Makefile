@@ -25,7 +25,6 @@ test: setup nlu-env browser
 
 lint: setup
 	.venv/bin/ruff check bot tests
-	.venv/bin/ruff format --check bot tests
 	.venv/bin/mypy
 
 setup: .venv/.synced
