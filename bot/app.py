@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.communes import CommuneDirectory
 from bot.config import Settings
 from bot.conversation import ConversationService
 from bot.engine.catalog import Catalog
@@ -85,7 +86,9 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
                     nlu_runtime(keywords, rasa_url=settings.rasa_url))
             store = ConversationStore(database)
             stack.callback(store.close)
-            service = ConversationService(engine, store, chosen, process_id=uuid.uuid4().hex)
+            communes = CommuneDirectory.load(settings.communes_dir, engine.places)
+            service = ConversationService(engine, store, chosen, process_id=uuid.uuid4().hex,
+                                          communes=communes)
             yield Runtime(settings, database, catalog, chosen, service)
     finally:
         await database.dispose()

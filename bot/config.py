@@ -21,6 +21,7 @@ class Settings:
     port: int = 8080
     database_url: str = DEFAULT_URL
     flows_dir: Path = Path("flows")
+    communes_dir: Path = Path("flows/communes")
     rasa_url: str | None = None
     nlu_mode: str = "rasa"  # "rasa" or "keywords"
     telegram_token: str | None = None
@@ -36,6 +37,7 @@ class Settings:
             port=int(env.get("PORT", "8080")),
             database_url=env.get("DATABASE_URL") or DEFAULT_URL,
             flows_dir=Path(env.get("FLOWS_DIR", "flows")),
+            communes_dir=Path(env.get("COMMUNES_DIR", "flows/communes")),
             rasa_url=env.get("RASA_URL") or None,
             nlu_mode=env.get("NLU", "rasa").lower(),
             telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,

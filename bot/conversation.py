@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from bot.communes import CommuneDirectory, split_start
 from bot.engine.engine import Engine
 from bot.engine.messages import Event, Inbound, Reply
 from bot.engine.state import SessionState
@@ -57,8 +58,10 @@ def _event_row(event: Event) -> dict[str, Any]:
 
 class ConversationService:
     def __init__(self, engine: Engine, store: ConversationStore, recognizer: IntentRecognizer,
-                 *, process_id: str, resume_after: dt.timedelta = RESUME_AFTER) -> None:
+                 *, process_id: str, communes: CommuneDirectory | None = None,
+                 resume_after: dt.timedelta = RESUME_AFTER) -> None:
         self.engine = engine
+        self.communes = communes or CommuneDirectory({}, engine.places)
         self.store = store
         self.recognizer = recognizer
         self.process_id = process_id
@@ -66,8 +69,10 @@ class ConversationService:
 
     async def handle(self, message: Incoming) -> list[Reply] | None:
         """The replies to one message, or None when the message was already handled."""
-        inbound = Inbound(text=_clean(message.text), payload=message.payload,
-                          unsupported=message.unsupported)
+        text, commune = split_start(_clean(message.text))
+        if commune is not None and not self.communes.knows(commune):
+            commune = None
+        inbound = Inbound(text=text, payload=message.payload, unsupported=message.unsupported)
         intent: IntentResult | None = None
         if inbound.payload is None and inbound.text:
             saved = await self.store.peek_state(message.channel, message.user_id)
@@ -81,9 +86,11 @@ class ConversationService:
                               resumed=self._is_stale(resident))
             if intent is None and inbound.text and self.engine.needs_intent(state, current):
                 raise _NeedsIntent  # a concurrent turn changed the state since we peeked
-            turn = self.engine.step(state, current)
-            return list(turn.replies), self._write_for(message, current, turn.state,
-                                                       turn.events, turn.replies)
+            places = self.communes.places(commune or resident.commune)
+            turn = self.engine.step(state, current, places)
+            write = self._write_for(message, current, turn.state, turn.events, turn.replies)
+            write.commune = commune
+            return list(turn.replies), write
 
         try:
             return await self.store.run_turn(message.channel, message.user_id, decide,

@@ -49,6 +49,7 @@ class TurnWrite:
     events: list[dict[str, Any]] = field(default_factory=list)
     unanswered: list[dict[str, Any]] = field(default_factory=list)
     handoffs: list[dict[str, Any]] = field(default_factory=list)
+    commune: str | None = None  # set when the resident arrived through a commune's link
 
 
 Decide = Callable[[StoredResident], tuple[T, TurnWrite]]
@@ -84,9 +85,11 @@ def _lock_resident(conn: Connection, channel: str, external_id: str) -> StoredRe
 
 def _write(conn: Connection, resident_id: int, write: TurnWrite, process_id: str) -> None:
     now = utcnow()
-    conn.execute(update(residents).where(residents.c.id == resident_id).values(
-        state=write.state, version=residents.c.version + 1, process_id=process_id,
-        updated_at=now, active=True))
+    values: dict[str, Any] = {"state": write.state, "version": residents.c.version + 1,
+                              "process_id": process_id, "updated_at": now, "active": True}
+    if write.commune is not None:
+        values["commune"] = write.commune
+    conn.execute(update(residents).where(residents.c.id == resident_id).values(**values))
     for table, rows in ((events, write.events), (unanswered, write.unanswered),
                         (handoffs, write.handoffs)):
         if rows:

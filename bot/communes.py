@@ -1,0 +1,63 @@
+"""Per-commune details that fill ``{commune}``, ``{team_name}`` and ``{team_phone}``.
+
+Each commune's team is configured in ``flows/communes/<commune_id>.yml``. A resident belongs
+to a commune when they arrive through a team member's link, ``/start <flow_id>-<commune_id>``
+(Telegram deep links allow ``[A-Za-z0-9_-]`` and flow ids never contain ``-``). Unknown or
+unset communes get the deployment's defaults.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+log = logging.getLogger(__name__)
+COMMUNE_ID = re.compile(r"^[a-z0-9_]{1,30}$")
+
+
+class Commune(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    commune: str = Field(min_length=1, max_length=80, description="Tên xã/phường")
+    team_name: str = Field(min_length=1, max_length=80)
+    team_phone: str = Field(min_length=1, max_length=40)
+
+
+class CommuneDirectory:
+    def __init__(self, communes: dict[str, Commune], defaults: dict[str, str]) -> None:
+        self.communes = communes
+        self.defaults = defaults
+
+    @classmethod
+    def load(cls, folder: Path, defaults: dict[str, str]) -> CommuneDirectory:
+        """Read every ``*.yml`` in ``folder``; a broken file is logged and skipped."""
+        communes: dict[str, Commune] = {}
+        for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
+            try:
+                communes[path.stem] = Commune.model_validate(
+                    yaml.safe_load(path.read_text(encoding="utf-8")))
+            except (OSError, yaml.YAMLError, ValidationError) as exc:
+                log.error("%s: commune file skipped: %s", path, exc)
+        return cls(communes, defaults)
+
+    def places(self, commune_id: str | None) -> dict[str, str]:
+        commune = self.communes.get(commune_id or "")
+        return {**self.defaults, **(commune.model_dump() if commune else {})}
+
+    def knows(self, commune_id: str) -> bool:
+        return commune_id in self.communes
+
+
+def split_start(text: str | None) -> tuple[str | None, str | None]:
+    """``"/start vneid_install-yen_binh"`` -> ``("/start vneid_install", "yen_binh")``."""
+    if not text or not text.startswith("/start "):
+        return text, None
+    argument = text[len("/start "):].strip()
+    flow_id, sep, commune_id = argument.partition("-")
+    if not sep or not COMMUNE_ID.match(commune_id):
+        return text, None
+    return (f"/start {flow_id}" if flow_id else "/start"), commune_id

@@ -1,0 +1,44 @@
+"""Placeholders are filled from the resident's commune, remembered from a team's link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_runtime
+from bot.communes import split_start
+from bot.conversation import Incoming
+from tests.conftest import ROOT, settings_for, sqlite_url
+
+COMMUNES = ROOT / "tests" / "fixtures" / "communes"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("/start vneid_install-yen_binh", ("/start vneid_install", "yen_binh")),
+    ("/start -yen_binh", ("/start", "yen_binh")),
+    ("/start vneid_install", ("/start vneid_install", None)),
+    ("/start vneid_install-Bad Id!", ("/start vneid_install-Bad Id!", None)),
+    ("xin chào", ("xin chào", None)),
+    (None, (None, None)),
+])
+def test_split_start(text: str | None, expected: tuple[str | None, str | None]) -> None:
+    assert split_start(text) == expected
+
+
+async def test_team_link_sets_the_commune_for_later_turns(tmp_path: Path) -> None:
+    settings = settings_for(sqlite_url(tmp_path), communes_dir=COMMUNES)
+    async with build_runtime(settings) as rt:
+        async def say(user: str, **kw: str) -> str:
+            replies = await rt.service.handle(Incoming("web", user, **kw))
+            assert replies is not None
+            return "\n".join(r.text for r in replies)
+
+        opened = await say("a", text="/start vneid_install-yen_binh")
+        assert "Bước 1/" in opened
+        assert "Yên Bình" in await say("a", payload="c:stuck")
+        assert "Yên Bình" in await say("a", text="/help")  # remembered without the link
+        plain = await say("b", payload="c:stuck")
+        assert "Yên Bình" not in plain and "Tổ công nghệ số cộng đồng" in plain
+        unknown = await say("c", text="/start vneid_install-nowhere")
+        assert "Bước 1/" in unknown
