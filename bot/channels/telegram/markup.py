@@ -1,0 +1,93 @@
+"""Engine replies in Telegram's shape: HTML text, message-sized pieces, inline keyboards.
+
+The engine writes ``**bold**``; Telegram's HTML parse mode is used because it only needs ``<``,
+``>`` and ``&`` escaped (MarkdownV2 would need a dozen characters escaped in every guide).
+Telegram counts message length in UTF-16 code units after entity parsing, so pieces are
+measured on the text without the ``**`` markers' HTML expansion: the raw text is never shorter
+than what Telegram counts.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
+
+from bot.engine.messages import Button
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
+CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH  # 1024
+CALLBACK_LIMIT = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64 bytes
+PAIR_LABEL = 16  # two buttons share a row only when both labels are this short
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def to_html(text: str) -> str:
+    """``**bold**`` to ``<b>bold</b>``; everything else escaped for Telegram's HTML mode."""
+    return _BOLD.sub(r"<b>\1</b>", html.escape(text, quote=False))
+
+
+def units(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji counts as two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(line: str, limit: int) -> list[str]:
+    """A single line longer than ``limit``: cut at spaces, or hard when there is none."""
+    pieces: list[str] = []
+    while units(line) > limit:
+        end = limit
+        while units(line[:end]) > limit:
+            end -= 1
+        space = line.rfind(" ", 0, end)
+        end = space if space > 0 else end
+        pieces.append(line[:end])
+        line = line[end:].lstrip(" ")
+    return [*pieces, line]
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Pieces of at most ``limit`` units, cut between lines where possible."""
+    if units(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        for part in _cut(line, limit):
+            candidate = f"{current}\n{part}" if current else part
+            if units(candidate) <= limit:
+                current = candidate
+            else:
+                pieces.append(current)
+                current = part
+    pieces.append(current)
+    return [p for p in pieces if p.strip()]
+
+
+def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
+    """Buttons as an inline keyboard: short labels two to a row, long ones alone.
+
+    Payloads are the engine's short ids and become the callback data as they are; a payload
+    over Telegram's 64 bytes would make the whole message fail, so that button is dropped
+    and logged instead."""
+    fitting = [b for b in buttons if 0 < len(b.payload.encode()) <= CALLBACK_LIMIT]
+    for dropped in (b for b in buttons if b not in fitting):
+        log.error("button payload of %d bytes dropped (limit %d): %.20s...",
+                  len(dropped.payload.encode()), CALLBACK_LIMIT, dropped.payload)
+    rows: list[list[InlineKeyboardButton]] = []
+    for button in fitting:
+        key = InlineKeyboardButton(button.label, callback_data=button.payload)
+        previous = rows[-1] if rows else None
+        if (previous is not None and len(previous) == 1 and len(button.label) <= PAIR_LABEL
+                and len(previous[0].text) <= PAIR_LABEL):
+            previous.append(key)
+        else:
+            rows.append([key])
+    return InlineKeyboardMarkup(rows) if rows else None
