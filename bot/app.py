@@ -9,9 +9,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from bot.communes import CommuneDirectory
 from bot.config import Settings
 from bot.conversation import ConversationService
@@ -23,7 +20,7 @@ from bot.intents.base import IntentRecognizer
 from bot.intents.keywords import KeywordRecognizer
 from bot.intents.runtime import nlu_runtime
 from bot.storage.conversations import ConversationStore
-from bot.storage.database import create_engine
+from bot.storage.database import Database
 from bot.storage.flow_store import FlowStore
 from bot.storage.migrate import upgrade_async
 
@@ -33,31 +30,25 @@ log = logging.getLogger(__name__)
 @dataclass
 class Runtime:
     settings: Settings
-    database: AsyncEngine
+    database: Database
     catalog: Catalog
     recognizer: IntentRecognizer
     service: ConversationService
 
     async def health(self) -> dict[str, Any]:
-        try:
-            async with self.database.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-            database = "ok"
-        except Exception as exc:  # report, never raise, from a health check
-            log.warning("database health check failed: %s", exc)
-            database = "error"
+        database = "ok" if await self.database.ping() else "error"
         nlu = "ok" if await self.recognizer.healthy() else "degraded"
         return {"database": database, "nlu": nlu, "flows": len(self.catalog.flows)}
 
 
-async def load_catalog(settings: Settings, database: AsyncEngine) -> Catalog:
+async def load_catalog(settings: Settings, database: Database) -> Catalog:
     """Import ``flows/`` into the versioned flow store, then serve what the store publishes.
 
     A broken file is reported and skipped; the other guides keep working."""
     loaded, problems = load_flows([settings.flows_dir])
     for problem in problems:
         log.error("flow problem: %s", problem)
-    store = FlowStore(database)
+    store = FlowStore(database.engine)
     changed = await store.import_documents([item.flow.model_dump(mode="json")
                                             for item in loaded])
     if changed:
@@ -72,7 +63,7 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
     """Everything a channel needs, started and stopped together."""
     if migrate:
         await upgrade_async(settings.database_url)
-    database = create_engine(settings.database_url)
+    database = Database(settings.database_url)
     try:
         catalog = await load_catalog(settings, database)
         engine = Engine(catalog, settings.places)
@@ -84,7 +75,7 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
             elif chosen is None:
                 chosen = await stack.enter_async_context(
                     nlu_runtime(keywords, rasa_url=settings.rasa_url))
-            store = ConversationStore(database)
+            store = ConversationStore(database.engine)
             stack.callback(store.close)
             communes = CommuneDirectory.load(settings.communes_dir, engine.places)
             service = ConversationService(engine, store, chosen, process_id=uuid.uuid4().hex,

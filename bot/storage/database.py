@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy import create_engine as create_sync_engine_
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+log = logging.getLogger(__name__)
 DEFAULT_URL = "sqlite+aiosqlite:///data/digiguide.db"
 
 
@@ -64,3 +66,23 @@ def create_sync_engine(url: URL) -> Engine:
     engine = create_sync_engine_(url.set(drivername="sqlite"), pool_size=1, max_overflow=0)
     _setup_sqlite(engine)
     return engine
+
+
+class Database:
+    """The async engine plus what the rest of the bot asks of a database, so that only this
+    package imports SQLAlchemy."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = create_engine(url)
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:  # a health check reports, it never raises
+            log.warning("database health check failed: %s", exc)
+            return False
+        return True
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

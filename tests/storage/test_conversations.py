@@ -76,7 +76,7 @@ async def test_concurrent_presses_for_one_resident_never_lose_a_step(database_ur
         # 20 simultaneous "Xong" texts: each must run on the previous one's result.
         results = await asyncio.gather(*(say(rt, "busy", text="xong") for _ in range(20)))
         assert all(results)
-        async with rt.database.connect() as conn:
+        async with rt.database.engine.connect() as conn:
             version = (await conn.execute(select(residents.c.version).where(
                 residents.c.external_id == "busy"))).scalar_one()
             reached = (await conn.execute(select(events.c.step_id).where(
@@ -115,7 +115,7 @@ async def test_secrets_never_reach_the_database_or_logs(database_url: str,
             # A phone number is masked but is no secret: no warning for it alone.
             assert ("🔒" in replies[0].text) == ("sdt" not in message), message
         rows: list[str] = []
-        async with rt.database.connect() as conn:
+        async with rt.database.engine.connect() as conn:
             for table in (events, unanswered, residents):
                 rows += [str(row) for row in (await conn.execute(select(table))).all()]
         stored = " ".join(rows)

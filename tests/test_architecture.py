@@ -1,0 +1,59 @@
+"""The dependency direction of DEVELOPERS.md, checked on the source: the engine and the flow
+format stay pure, and each outside library is imported by one layer only."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+BOT = Path(__file__).resolve().parent.parent / "bot"
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def modules(folder: str) -> list[Path]:
+    return sorted((BOT / folder).rglob("*.py")) if folder else sorted(BOT.rglob("*.py"))
+
+
+def top(name: str) -> str:
+    return name.split(".")[0]
+
+
+@pytest.mark.parametrize("path", modules("engine") + modules("flowspec"),
+                         ids=lambda p: str(p.relative_to(BOT)))
+def test_engine_and_flowspec_do_no_io(path: Path) -> None:
+    forbidden = {"telegram", "httpx", "sqlalchemy", "starlette", "uvicorn", "asyncio",
+                 "alembic"}
+    found = {top(n) for n in imports_of(path)} & forbidden
+    found |= {n for n in imports_of(path)
+              if n.startswith(("bot.channels", "bot.storage", "bot.conversation"))}
+    assert not found, f"{path.name} imports {sorted(found)}"
+
+
+@pytest.mark.parametrize(("library", "allowed"), [
+    ("telegram", "channels/telegram"),
+    ("sqlalchemy", "storage"),
+    ("alembic", "storage"),
+    ("starlette", "channels"),
+])
+def test_each_library_belongs_to_one_layer(library: str, allowed: str) -> None:
+    offenders = [str(p.relative_to(BOT)) for p in modules("")
+                 if library in {top(n) for n in imports_of(p)}
+                 and not str(p.relative_to(BOT)).startswith(allowed)]
+    assert not offenders, f"{library} imported outside bot/{allowed}: {offenders}"
+
+
+def test_the_bot_never_imports_rasa() -> None:
+    offenders = [p.name for p in modules("") if "rasa" in {top(n) for n in imports_of(p)}]
+    assert not offenders
