@@ -27,7 +27,10 @@ def progress_label(compiled: CompiledFlow, step_id: str) -> str:
     position = compiled.graph.progress.get(step_id)
     if position is None:
         return texts.SIDE_MARK
-    return texts.PROGRESS.format(number=position[0], total=position[1])
+    number, total = position
+    if not total:
+        return texts.PROGRESS_OPEN.format(number=number)
+    return texts.PROGRESS.format(number=number, total=total)
 
 
 MENU_BUTTON = Button(texts.MENU, payloads.command("menu"))

@@ -93,6 +93,7 @@ AUTO_BRANCH: Final = (
 )
 SIDE_MARK: Final = "💡"
 PROGRESS: Final = "**Bước {number}/{total}**"
+PROGRESS_OPEN: Final = "**Bước {number}**"
 
 DEFAULT_PLACES: Final = {
     "commune": "xã/phường của bác",

@@ -3,7 +3,7 @@
 Progress ("Bước 2/6") counts the path a resident actually walks: a step's number is its
 distance from the first step, and the total adds the shortest distance from it to a finishing
 step. Detours (``side: true``) are not counted, so a common-error branch does not make the
-counter jump.
+counter jump; a branch point whose ways differ in length shows its number without a total.
 """
 
 from __future__ import annotations
@@ -81,6 +81,11 @@ class StepGraph:
             if step.id in main_from_start and step.id in main_to_end:
                 number = main_from_start[step.id] + 1
                 progress[step.id] = (number, number + main_to_end[step.id])
+        # At a branch whose ways differ in length, any total would change after the choice
+        # ("Bước 1/4" then "Bước 2/8"): such steps show their number alone (total 0).
+        for source, (number, total) in list(progress.items()):
+            if any(progress.get(t, (0, total))[1] != total for t in main_edges.get(source, [])):
+                progress[source] = (number, 0)
         return cls(edges=edges, progress=progress, reachable=frozenset(from_start),
                    can_finish=frozenset(to_end))
 
