@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+from contextlib import nullcontext
 
 import uvicorn
 import uvloop
 
 from bot.app import build_runtime
+from bot.channels.telegram import TelegramChannel
 from bot.channels.web.app import create_app
 from bot.config import Settings
 from bot.privacy import install_log_masking
@@ -19,13 +21,16 @@ log = logging.getLogger(__name__)
 
 async def serve(settings: Settings) -> None:
     async with build_runtime(settings) as runtime:
-        app = create_app(runtime.service, runtime.health)
+        telegram = TelegramChannel.from_settings(settings, runtime.service, runtime.catalog)
+        app = create_app(runtime.service, runtime.health,
+                         extra_routes=telegram.routes if telegram else ())
         config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
                                 access_log=False, lifespan="off", timeout_keep_alive=75)
         server = uvicorn.Server(config)
         log.info("web chat on http://%s:%d (%d guides)", settings.host, settings.port,
                  len(runtime.catalog.flows))
-        await server.serve()
+        async with telegram.running() if telegram else nullcontext():
+            await server.serve()
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -25,8 +25,12 @@ async def fake_api() -> AsyncIterator[FakeBotAPI]:
 
 
 def config_for(fake: FakeBotAPI, **overrides: Any) -> TelegramConfig:
-    values: dict[str, Any] = {"token": TOKEN, "images_dir": FLOWS / "images",
-                              "api_url": fake.base_url, "webhook_secret": "s3cret"}
+    values: dict[str, Any] = {
+        "token": TOKEN,
+        "images_dir": FLOWS / "images",
+        "api_url": fake.base_url,
+        "webhook_secret": "s3cret",
+    }
     values.update(overrides)
     return TelegramConfig(**values)
 

@@ -27,13 +27,45 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 TOKEN = "7000001:TEST-token_for-digiguide"
-BOT_USER = {"id": 7000001, "is_bot": True, "first_name": "DigiGuide",
-            "username": "digiguide_test_bot", "can_join_groups": True,
-            "can_read_all_group_messages": False, "supports_inline_queries": True}
-JSON_FIELDS = {"reply_markup", "results", "commands", "allowed_updates", "scope", "button",
-               "entities", "caption_entities", "link_preview_options", "reply_parameters"}
-HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-             "tg-spoiler", "blockquote", "span", "tg-emoji"}
+BOT_USER = {
+    "id": 7000001,
+    "is_bot": True,
+    "first_name": "DigiGuide",
+    "username": "digiguide_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": True,
+}
+JSON_FIELDS = {
+    "reply_markup",
+    "results",
+    "commands",
+    "allowed_updates",
+    "scope",
+    "button",
+    "entities",
+    "caption_entities",
+    "link_preview_options",
+    "reply_parameters",
+}
+HTML_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "tg-spoiler",
+    "blockquote",
+    "span",
+    "tg-emoji",
+}
 COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
@@ -98,17 +130,20 @@ class FakeBotAPI:
         self._changed = asyncio.Condition()
         self._message_id = 100
         self._file_number = 0
-        self.app = Starlette(routes=[
-            Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"]),
-        ])
+        self.app = Starlette(
+            routes=[
+                Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"]),
+            ]
+        )
 
     # ------------------------------------------------------------------ test controls
     def queue_update(self, update: dict[str, Any]) -> None:
         """An update for ``getUpdates`` (long polling) to deliver."""
         self._pending.append(update)
 
-    def fail(self, method: str, status: int, description: str,
-             retry_after: int | None = None) -> None:
+    def fail(
+        self, method: str, status: int, description: str, retry_after: int | None = None
+    ) -> None:
         """Fail the next call of ``method`` once, the way Telegram would."""
         self._faults.setdefault(method, []).append((status, description, retry_after))
 
@@ -117,12 +152,12 @@ class FakeBotAPI:
 
     def sent(self) -> list[Call]:
         """Messages and photos delivered, in order."""
-        return [c for c in self.calls
-                if c.method in ("sendMessage", "sendPhoto") and not c.failed]
+        return [c for c in self.calls if c.method in ("sendMessage", "sendPhoto") and not c.failed]
 
     async def wait_for(self, method: str, count: int = 1, deadline: float = 15.0) -> list[Call]:
         """Wait until ``count`` successful calls of ``method`` were made (a deadline only
         against hanging forever; no test asserts on time)."""
+
         async def enough() -> None:
             async with self._changed:
                 await self._changed.wait_for(lambda: len(self.made(method)) >= count)
@@ -130,15 +165,18 @@ class FakeBotAPI:
         try:
             await asyncio.wait_for(enough(), deadline)
         except TimeoutError:
-            raise AssertionError(f"{method} called {len(self.made(method))} times, "
-                                 f"expected {count}: {[c.method for c in self.calls]}") from None
+            raise AssertionError(
+                f"{method} called {len(self.made(method))} times, "
+                f"expected {count}: {[c.method for c in self.calls]}"
+            ) from None
         return self.made(method)
 
     # ------------------------------------------------------------------ HTTP
     async def _endpoint(self, request: Request) -> JSONResponse:
         if request.path_params["token"] != TOKEN:
-            return JSONResponse({"ok": False, "error_code": 401,
-                                 "description": "Unauthorized"}, status_code=401)
+            return JSONResponse(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status_code=401
+            )
         method = request.path_params["method"]
         params, files = await _parse(request)
         call = Call(method, params, files)
@@ -148,8 +186,11 @@ class FakeBotAPI:
             if faults:
                 status, description, retry_after = faults.pop(0)
                 call.failed = True
-                body: dict[str, Any] = {"ok": False, "error_code": status,
-                                        "description": description}
+                body: dict[str, Any] = {
+                    "ok": False,
+                    "error_code": status,
+                    "description": description,
+                }
                 if retry_after is not None:
                     body["parameters"] = {"retry_after": retry_after}
                 return JSONResponse(body, status_code=status)
@@ -160,8 +201,9 @@ class FakeBotAPI:
                 result = self._answer(method, params, files)
         except BadRequest as error:
             call.failed = True
-            reply = JSONResponse({"ok": False, "error_code": 400, "description": str(error)},
-                                 status_code=400)
+            reply = JSONResponse(
+                {"ok": False, "error_code": 400, "description": str(error)}, status_code=400
+            )
         else:
             call.result = result
             reply = JSONResponse({"ok": True, "result": result})
@@ -218,22 +260,32 @@ class FakeBotAPI:
             if "photo" in files:
                 self._file_number += 1
                 photo = f"file-{self._file_number}"
-            return self._message(params, caption=caption, photo=[
-                {"file_id": photo, "file_unique_id": f"u{photo}", "width": 640, "height": 480}])
+            return self._message(
+                params,
+                caption=caption,
+                photo=[
+                    {"file_id": photo, "file_unique_id": f"u{photo}", "width": 640, "height": 480}
+                ],
+            )
         if method == "editMessageReplyMarkup":
             _check_markup(params.get("reply_markup"))
             return self._message(params, message_id=int(params["message_id"]), text="…")
         raise BadRequest(f"Bad Request: method {method} is not faked")
 
-    def _message(self, params: dict[str, Any], message_id: int | None = None,
-                 **content: Any) -> dict[str, Any]:
+    def _message(
+        self, params: dict[str, Any], message_id: int | None = None, **content: Any
+    ) -> dict[str, Any]:
         if message_id is None:
             self._message_id += 1
             message_id = self._message_id
         chat_id = int(params["chat_id"])
-        message = {"message_id": message_id, "date": int(time.time()), "from": BOT_USER,
-                   "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
-                   **content}
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "from": BOT_USER,
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+            **content,
+        }
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         return message
@@ -247,7 +299,8 @@ async def _parse(request: Request) -> tuple[dict[str, Any], dict[str, bytes]]:
     files: dict[str, bytes] = {}
     if content_type.startswith("multipart/form-data"):
         message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
+        )
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
             payload = part.get_payload(decode=True)

@@ -28,15 +28,17 @@ def data_of(call: Call, label_start: str) -> str:
     raise AssertionError(f"no button {label_start!r} in {keyboard_of(call)}")
 
 
-async def press(channel: TelegramChannel, updates: Updates, call: Call,
-                label_start: str) -> dict[str, Any]:
+async def press(
+    channel: TelegramChannel, updates: Updates, call: Call, label_start: str
+) -> dict[str, Any]:
     update = updates.button(data_of(call, label_start), call.result)
     await feed(channel, update)
     return update
 
 
 async def test_start_greets_with_the_menu_as_inline_buttons(
-        channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates) -> None:
+    channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates
+) -> None:
     await feed(channel, updates.text("/start"))
     [greeting] = fake_api.sent()
     assert greeting.params["chat_id"] == str(RESIDENT["id"])
@@ -49,7 +51,8 @@ async def test_start_greets_with_the_menu_as_inline_buttons(
 
 
 async def test_button_press_answers_clears_the_keyboard_and_shows_the_next_step(
-        channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates) -> None:
+    channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates
+) -> None:
     await feed(channel, updates.text("/menu"))
     menu = fake_api.sent()[-1]
     pressed = await press(channel, updates, menu, "🪪")
@@ -65,14 +68,16 @@ async def test_button_press_answers_clears_the_keyboard_and_shows_the_next_step(
 
 
 async def test_free_text_is_routed_by_the_nlu_into_the_guide(
-        channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates) -> None:
+    channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates
+) -> None:
     await feed(channel, updates.text("cai vneid the nao"))
     step = fake_api.sent()[-1]
     assert "<b>Bước 1/" in step.params["text"]
 
 
-async def test_deep_link_opens_the_guide(channel: TelegramChannel, fake_api: FakeBotAPI,
-                                         updates: Updates) -> None:
+async def test_deep_link_opens_the_guide(
+    channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates
+) -> None:
     await feed(channel, updates.text("/start vneid_install"))
     first = fake_api.sent()[-1]
     assert "<b>Bước 1/" in first.params["text"]
@@ -83,7 +88,8 @@ async def test_deep_link_opens_the_guide(channel: TelegramChannel, fake_api: Fak
 
 
 async def test_a_button_from_an_old_message_shows_the_current_step(
-        channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates) -> None:
+    channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates
+) -> None:
     await feed(channel, updates.text("/start vneid_install"))
     first = fake_api.sent()[-1]
     await press(channel, updates, first, "✅")
@@ -96,7 +102,8 @@ async def test_a_button_from_an_old_message_shows_the_current_step(
 
 @pytest.mark.parametrize("kind", ["sticker", "voice", "location"])
 async def test_input_the_bot_cannot_read_gets_a_helpful_answer(
-        channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates, kind: str) -> None:
+    channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates, kind: str
+) -> None:
     await feed(channel, updates.text("/start vneid_install"))
     await feed(channel, getattr(updates, kind)())
     reply = fake_api.sent()[-1]
@@ -106,7 +113,8 @@ async def test_input_the_bot_cannot_read_gets_a_helpful_answer(
 
 
 async def test_an_update_delivered_twice_is_answered_once(
-        channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates) -> None:
+    channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates
+) -> None:
     await feed(channel, updates.text("/start vneid_install"))
     press_update = updates.button(data_of(fake_api.sent()[-1], "✅"), fake_api.sent()[-1].result)
     await feed(channel, press_update)
@@ -116,7 +124,8 @@ async def test_an_update_delivered_twice_is_answered_once(
 
 
 async def test_in_groups_the_bot_answers_only_when_addressed(
-        channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates) -> None:
+    channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates
+) -> None:
     await feed(channel, updates.text("cai vneid the nao", chat=GROUP))
     await feed(channel, updates.sticker(chat=GROUP))
     await feed(channel, updates.text("/menu@other_bot", chat=GROUP))
@@ -132,8 +141,11 @@ async def test_in_groups_the_bot_answers_only_when_addressed(
 
 
 async def test_a_failure_gets_an_apology_and_a_log_without_the_residents_words(
-        channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates,
-        caplog: pytest.LogCaptureFixture) -> None:
+    channel: TelegramChannel,
+    fake_api: FakeBotAPI,
+    updates: Updates,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     fake_api.fail("sendMessage", 500, "Internal Server Error")
     with caplog.at_level(logging.INFO):
         await feed(channel, updates.text("cai vneid, sdt cua toi 0912 345 678"))

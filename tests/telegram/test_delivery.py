@@ -24,7 +24,8 @@ from tests.telegram.updates import NEIGHBOUR, RESIDENT, Updates
 
 
 async def test_a_429_is_waited_out_and_the_message_still_arrives(
-        channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates) -> None:
+    channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates
+) -> None:
     fake_api.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
     await feed(channel, updates.text("/start"))
     attempts = fake_api.made("sendMessage", ok_only=False)
@@ -33,13 +34,16 @@ async def test_a_429_is_waited_out_and_the_message_still_arrives(
 
 
 async def test_a_resident_who_blocked_the_bot_is_marked_inactive(
-        channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates,
-        runtime: Runtime) -> None:
+    channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates, runtime: Runtime
+) -> None:
     async def active() -> list[bool]:
         async with runtime.database.engine.connect() as conn:
-            rows = await conn.execute(select(residents.c.active).where(
-                residents.c.channel == "telegram",
-                residents.c.external_id == str(RESIDENT["id"])))
+            rows = await conn.execute(
+                select(residents.c.active).where(
+                    residents.c.channel == "telegram",
+                    residents.c.external_id == str(RESIDENT["id"]),
+                )
+            )
             return [bool(row.active) for row in rows]
 
     await feed(channel, updates.text("/start"))
@@ -53,7 +57,8 @@ async def test_a_resident_who_blocked_the_bot_is_marked_inactive(
 
 
 async def test_a_long_text_is_split_and_the_buttons_stay_under_the_last_piece(
-        channel: TelegramChannel, fake_api: FakeBotAPI) -> None:
+    channel: TelegramChannel, fake_api: FakeBotAPI
+) -> None:
     paragraph = "Bác đọc kỹ từng dòng **quan trọng** nhé <ok> & 📱 " * 9
     text = "\n".join([paragraph] * 20)
     assert units(text) > 2 * 4096
@@ -82,24 +87,28 @@ async def runtime_with_photo(tmp_path: Path) -> AsyncIterator[Runtime]:
         yield rt
 
 
-async def walk_to_photo(channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates,
-                        user: dict[str, Any]) -> None:
+async def walk_to_photo(
+    channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates, user: dict[str, Any]
+) -> None:
     """Open the guide and press "Android", else "Xong", until the step photo comes."""
     await feed(channel, updates.text("/start vneid_install", user=user))
     for _ in range(20):
         last = fake_api.sent()[-1]
         if last.method == "sendPhoto":
             return
-        buttons = {b["text"]: b["callback_data"]
-                   for row in last.params["reply_markup"]["inline_keyboard"] for b in row}
+        buttons = {
+            b["text"]: b["callback_data"]
+            for row in last.params["reply_markup"]["inline_keyboard"]
+            for b in row
+        }
         label = next((b for b in buttons if b.startswith("Android")), "✅ Xong")
         await feed(channel, updates.button(buttons[label], last.result, user=user))
     raise AssertionError("never reached the Android step")
 
 
 async def test_a_step_photo_is_uploaded_once_then_sent_by_file_id(
-        fake_api: FakeBotAPI, runtime_with_photo: Runtime, updates: Updates,
-        tmp_path: Path) -> None:
+    fake_api: FakeBotAPI, runtime_with_photo: Runtime, updates: Updates, tmp_path: Path
+) -> None:
     config = config_for(fake_api, images_dir=tmp_path / "flows" / "images")
     channel = TelegramChannel(config, runtime_with_photo.service, runtime_with_photo.catalog)
     async with channel.application:

@@ -13,8 +13,9 @@ from tests.telegram.fake_api import FakeBotAPI
 from tests.telegram.updates import Updates
 
 
-async def results_for(channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates,
-                      query: str) -> list[dict[str, Any]]:
+async def results_for(
+    channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates, query: str
+) -> list[dict[str, Any]]:
     update = updates.inline(query)
     await feed(channel, update)
     [answer] = fake_api.made("answerInlineQuery")
@@ -24,7 +25,8 @@ async def results_for(channel: TelegramChannel, fake_api: FakeBotAPI, updates: U
 
 
 async def test_a_query_lists_the_guide_with_a_deep_link_card(
-        channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates) -> None:
+    channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates
+) -> None:
     results = await results_for(channel, fake_api, updates, "vneid")
     by_id = {r["id"]: r for r in results}
     card = by_id["vneid_install"]
@@ -38,14 +40,15 @@ async def test_a_query_lists_the_guide_with_a_deep_link_card(
 
 @pytest.mark.parametrize("query", ["ĐỊNH DANH", "dinh danh", "  cài   VNEID "])
 async def test_search_ignores_case_diacritics_and_spacing(
-        channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates, query: str) -> None:
+    channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates, query: str
+) -> None:
     results = await results_for(channel, fake_api, updates, query)
     assert "vneid_install" in [r["id"] for r in results]
 
 
 async def test_an_empty_query_lists_every_guide_and_nonsense_lists_none(
-        channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates,
-        runtime: Runtime) -> None:
+    channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates, runtime: Runtime
+) -> None:
     everything = await results_for(channel, fake_api, updates, "")
     assert sorted(r["id"] for r in everything) == sorted(runtime.catalog.flows)[:50]
     fake_api.calls.clear()

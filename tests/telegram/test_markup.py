@@ -10,7 +10,8 @@ from bot.engine.messages import Button
 
 def test_bold_becomes_html_and_everything_else_is_escaped() -> None:
     assert to_html("Bấm **Cài đặt** <ngay> & **xong") == (
-        "Bấm <b>Cài đặt</b> &lt;ngay&gt; &amp; **xong")
+        "Bấm <b>Cài đặt</b> &lt;ngay&gt; &amp; **xong"
+    )
 
 
 def test_pieces_respect_the_limit_in_utf16_units_and_keep_every_word() -> None:
@@ -22,13 +23,22 @@ def test_pieces_respect_the_limit_in_utf16_units_and_keep_every_word() -> None:
 
 
 def test_short_labels_share_rows_long_ones_stand_alone() -> None:
-    markup = keyboard([Button("Android (Samsung, Oppo…)", "s:a.b.0"), Button("iPhone", "s:a.b.1"),
-                       Button("✅ Xong", "n:a.b"), Button("⬅️ Quay lại", "c:back"),
-                       Button("🆘 Tôi bị kẹt", "c:stuck")])
+    markup = keyboard(
+        [
+            Button("Android (Samsung, Oppo…)", "s:a.b.0"),
+            Button("iPhone", "s:a.b.1"),
+            Button("✅ Xong", "n:a.b"),
+            Button("⬅️ Quay lại", "c:back"),
+            Button("🆘 Tôi bị kẹt", "c:stuck"),
+        ]
+    )
     assert markup is not None
     rows = [[b.text for b in row] for row in markup.inline_keyboard]
-    assert rows == [["Android (Samsung, Oppo…)"], ["iPhone", "✅ Xong"],
-                    ["⬅️ Quay lại", "🆘 Tôi bị kẹt"]]
+    assert rows == [
+        ["Android (Samsung, Oppo…)"],
+        ["iPhone", "✅ Xong"],
+        ["⬅️ Quay lại", "🆘 Tôi bị kẹt"],
+    ]
     assert keyboard([]) is None
 
 

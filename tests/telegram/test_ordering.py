@@ -11,9 +11,18 @@ from bot.channels.telegram.ordering import PerChatProcessor
 
 
 def _update(chat_id: int) -> Update:
-    return Update.de_json({"update_id": chat_id, "message": {
-        "message_id": 1, "date": 0, "chat": {"id": chat_id, "type": "private"},
-        "text": "hi"}}, None)
+    return Update.de_json(
+        {
+            "update_id": chat_id,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": chat_id, "type": "private"},
+                "text": "hi",
+            },
+        },
+        None,
+    )
 
 
 async def test_updates_of_one_chat_wait_for_each_other_but_not_for_other_chats() -> None:
@@ -28,6 +37,7 @@ async def test_updates_of_one_chat_wait_for_each_other_but_not_for_other_chats()
                 started.set()
                 await release.wait()
             order.append(f"{name} end")
+
         return run
 
     first = asyncio.create_task(processor.process_update(_update(1), work("a1", True)()))
@@ -41,4 +51,3 @@ async def test_updates_of_one_chat_wait_for_each_other_but_not_for_other_chats()
     await asyncio.gather(first, second)
     assert order[3:] == ["a1 end", "a2 start", "a2 end"]
     assert not processor._locks  # nothing kept for idle chats
-

@@ -22,45 +22,90 @@ class Updates:
         self._ids = itertools.count(first_id)
         self._message_ids = itertools.count(1)
 
-    def _message(self, user: dict[str, Any], chat: dict[str, Any] | None,
-                 **content: Any) -> dict[str, Any]:
-        return {"update_id": next(self._ids), "message": {
-            "message_id": next(self._message_ids), "date": int(time.time()), "from": user,
-            "chat": chat or private_chat(user), **content}}
+    def _message(
+        self, user: dict[str, Any], chat: dict[str, Any] | None, **content: Any
+    ) -> dict[str, Any]:
+        return {
+            "update_id": next(self._ids),
+            "message": {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "from": user,
+                "chat": chat or private_chat(user),
+                **content,
+            },
+        }
 
-    def text(self, text: str, user: dict[str, Any] = RESIDENT,
-             chat: dict[str, Any] | None = None, reply_to_bot: bool = False) -> dict[str, Any]:
+    def text(
+        self,
+        text: str,
+        user: dict[str, Any] = RESIDENT,
+        chat: dict[str, Any] | None = None,
+        reply_to_bot: bool = False,
+    ) -> dict[str, Any]:
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             length = len(text.split(maxsplit=1)[0])
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         if reply_to_bot:
-            content["reply_to_message"] = {"message_id": 1, "date": int(time.time()),
-                                           "from": BOT_USER, "chat": chat, "text": "…"}
+            content["reply_to_message"] = {
+                "message_id": 1,
+                "date": int(time.time()),
+                "from": BOT_USER,
+                "chat": chat,
+                "text": "…",
+            }
         return self._message(user, chat, **content)
 
-    def sticker(self, user: dict[str, Any] = RESIDENT,
-                chat: dict[str, Any] | None = None) -> dict[str, Any]:
-        return self._message(user, chat, sticker={
-            "file_id": "st1", "file_unique_id": "ust1", "type": "regular", "width": 512,
-            "height": 512, "is_animated": False, "is_video": False})
+    def sticker(
+        self, user: dict[str, Any] = RESIDENT, chat: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        return self._message(
+            user,
+            chat,
+            sticker={
+                "file_id": "st1",
+                "file_unique_id": "ust1",
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            },
+        )
 
     def voice(self, user: dict[str, Any] = RESIDENT) -> dict[str, Any]:
-        return self._message(user, None, voice={"file_id": "v1", "file_unique_id": "uv1",
-                                                "duration": 4})
+        return self._message(
+            user, None, voice={"file_id": "v1", "file_unique_id": "uv1", "duration": 4}
+        )
 
     def location(self, user: dict[str, Any] = RESIDENT) -> dict[str, Any]:
         return self._message(user, None, location={"latitude": 21.0, "longitude": 105.8})
 
-    def button(self, data: str, message: dict[str, Any],
-               user: dict[str, Any] = RESIDENT) -> dict[str, Any]:
+    def button(
+        self, data: str, message: dict[str, Any], user: dict[str, Any] = RESIDENT
+    ) -> dict[str, Any]:
         """A press of a button under ``message`` (a message the fake server returned)."""
-        return {"update_id": next(self._ids), "callback_query": {
-            "id": f"cq{next(self._message_ids)}", "from": user, "chat_instance": "ci1",
-            "data": data, "message": message}}
+        return {
+            "update_id": next(self._ids),
+            "callback_query": {
+                "id": f"cq{next(self._message_ids)}",
+                "from": user,
+                "chat_instance": "ci1",
+                "data": data,
+                "message": message,
+            },
+        }
 
-    def inline(self, query: str, offset: str = "",
-               user: dict[str, Any] = RESIDENT) -> dict[str, Any]:
-        return {"update_id": next(self._ids), "inline_query": {
-            "id": f"iq{next(self._message_ids)}", "from": user, "query": query,
-            "offset": offset}}
+    def inline(
+        self, query: str, offset: str = "", user: dict[str, Any] = RESIDENT
+    ) -> dict[str, Any]:
+        return {
+            "update_id": next(self._ids),
+            "inline_query": {
+                "id": f"iq{next(self._message_ids)}",
+                "from": user,
+                "query": query,
+                "offset": offset,
+            },
+        }

@@ -58,24 +58,31 @@ class TelegramConfig:
     webhook_secret: str = ""
 
     @classmethod
-    def from_settings(cls, settings: Settings,
-                      environ: Mapping[str, str] = os.environ) -> TelegramConfig | None:
+    def from_settings(
+        cls, settings: Settings, environ: Mapping[str, str] = os.environ
+    ) -> TelegramConfig | None:
         """None without a token: the web chat then runs alone.
 
         The webhook secret is ``TELEGRAM_WEBHOOK_SECRET`` or, by default, derived from the
         token: stable across restarts and unguessable without the token."""
         if not settings.telegram_token:
             return None
-        secret = environ.get("TELEGRAM_WEBHOOK_SECRET") or hashlib.sha256(
-            f"digiguide-webhook:{settings.telegram_token}".encode()).hexdigest()
+        secret = (
+            environ.get("TELEGRAM_WEBHOOK_SECRET")
+            or hashlib.sha256(f"digiguide-webhook:{settings.telegram_token}".encode()).hexdigest()
+        )
         if not _SECRET.match(secret):
             raise ValueError("TELEGRAM_WEBHOOK_SECRET may hold 1-256 of A-Z a-z 0-9 _ -")
         url = settings.telegram_webhook_url
         if url and urlsplit(url).path in ("", "/"):
             url = url.rstrip("/") + WEBHOOK_PATH
-        return cls(token=settings.telegram_token, images_dir=settings.flows_dir / "images",
-                   api_url=(settings.telegram_api_url or DEFAULT_API).rstrip("/"),
-                   webhook_url=url, webhook_secret=secret)
+        return cls(
+            token=settings.telegram_token,
+            images_dir=settings.flows_dir / "images",
+            api_url=(settings.telegram_api_url or DEFAULT_API).rstrip("/"),
+            webhook_url=url,
+            webhook_secret=secret,
+        )
 
     @property
     def webhook_path(self) -> str:
@@ -84,20 +91,37 @@ class TelegramConfig:
 
 
 class TelegramChannel:
-    def __init__(self, config: TelegramConfig, service: ConversationService, catalog: Catalog,
-                 *, retry_delay: float = 5.0) -> None:
+    def __init__(
+        self,
+        config: TelegramConfig,
+        service: ConversationService,
+        catalog: Catalog,
+        *,
+        retry_delay: float = 5.0,
+    ) -> None:
         self.config = config
         self.retry_delay = retry_delay
-        builder = (Application.builder().token(config.token)
-                   .base_url(f"{config.api_url}/bot{{token}}")
-                   .base_file_url(f"{config.api_url}/file/bot{{token}}")
-                   .rate_limiter(AIORateLimiter(max_retries=MAX_RETRIES))
-                   .concurrent_updates(PerChatProcessor(MAX_CONCURRENT)))
+        builder = (
+            Application.builder()
+            .token(config.token)
+            .base_url(f"{config.api_url}/bot{{token}}")
+            .base_file_url(f"{config.api_url}/file/bot{{token}}")
+            .rate_limiter(AIORateLimiter(max_retries=MAX_RETRIES))
+            .concurrent_updates(PerChatProcessor(MAX_CONCURRENT))
+        )
         if config.webhook_url:
             builder = builder.updater(None)
         self.application = builder.build()
         outbox = Outbox(PhotoCache(config.images_dir))
         TelegramHandlers(service, catalog, outbox).register(self.application)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, service: ConversationService, catalog: Catalog
+    ) -> TelegramChannel | None:
+        """The channel ``bot serve`` runs, or None without ``TELEGRAM_BOT_TOKEN``."""
+        config = TelegramConfig.from_settings(settings)
+        return cls(config, service, catalog) if config else None
 
     @property
     def routes(self) -> list[BaseRoute]:
@@ -111,8 +135,11 @@ class TelegramChannel:
         await app.initialize()  # getMe: checks the token, learns the bot's username
         await self._set_commands()
         if self.config.webhook_url:
-            await app.bot.set_webhook(self.config.webhook_url, allowed_updates=ALLOWED_UPDATES,
-                                      secret_token=self.config.webhook_secret)
+            await app.bot.set_webhook(
+                self.config.webhook_url,
+                allowed_updates=ALLOWED_UPDATES,
+                secret_token=self.config.webhook_secret,
+            )
         elif app.updater is not None:
             await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
         await app.start()
@@ -149,14 +176,17 @@ class TelegramChannel:
                 await self.start()
                 return
             except InvalidToken:
-                log.error("Telegram rejected TELEGRAM_BOT_TOKEN: the Telegram channel is off, "
-                          "the web chat keeps running")
+                log.error(
+                    "Telegram rejected TELEGRAM_BOT_TOKEN: the Telegram channel is off, "
+                    "the web chat keeps running"
+                )
                 return
             except NetworkError as error:
                 log.warning("Telegram is unreachable (%s); trying again in %.0f s", error, delay)
             except TelegramError as error:
-                log.error("Telegram refused to start the bot (%s): the Telegram channel is off",
-                          error)
+                log.error(
+                    "Telegram refused to start the bot (%s): the Telegram channel is off", error
+                )
                 return
             await asyncio.sleep(delay)
             delay = min(delay * 2, MAX_RETRY_DELAY)
@@ -164,8 +194,9 @@ class TelegramChannel:
     async def _set_commands(self) -> None:
         bot = self.application.bot
         await bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS_VI])
-        await bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS_EN],
-                                  language_code="en")
+        await bot.set_my_commands(
+            [BotCommand(c, d) for c, d in texts.COMMANDS_EN], language_code="en"
+        )
 
     async def _webhook(self, request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "")

@@ -33,8 +33,21 @@ CHANNEL = "telegram"
 Context = ContextTypes.DEFAULT_TYPE
 
 # What a message carries, checked in this order (an animation is also a document).
-_KINDS = ("sticker", "voice", "audio", "video_note", "animation", "video", "photo", "document",
-          "venue", "location", "contact", "poll", "dice")
+_KINDS = (
+    "sticker",
+    "voice",
+    "audio",
+    "video_note",
+    "animation",
+    "video",
+    "photo",
+    "document",
+    "venue",
+    "location",
+    "contact",
+    "poll",
+    "dice",
+)
 
 
 def unsupported_kind(message: Message) -> str:
@@ -73,8 +86,9 @@ class TelegramHandlers:
     def register(self, application: Application) -> None:  # type: ignore[type-arg]
         new_message = filters.UpdateType.MESSAGE
         application.add_handler(MessageHandler(new_message & filters.TEXT, self.on_text))
-        application.add_handler(MessageHandler(new_message & ~filters.StatusUpdate.ALL,
-                                               self.on_unsupported))
+        application.add_handler(
+            MessageHandler(new_message & ~filters.StatusUpdate.ALL, self.on_unsupported)
+        )
         application.add_handler(CallbackQueryHandler(self.on_button))
         application.add_handler(InlineQueryHandler(self.on_inline_query))
         application.add_error_handler(self.on_error)
@@ -91,8 +105,11 @@ class TelegramHandlers:
         text = addressed_text(message, context.bot)
         if text is None:
             return
-        await self._turn(update, context, Incoming(
-            CHANNEL, str(user.id), text=text, message_key=self._key(update, context.bot)))
+        await self._turn(
+            update,
+            context,
+            Incoming(CHANNEL, str(user.id), text=text, message_key=self._key(update, context.bot)),
+        )
 
     async def on_unsupported(self, update: Update, context: Context) -> None:
         """Stickers, voice notes, photos...: the engine answers what it can do instead."""
@@ -101,9 +118,16 @@ class TelegramHandlers:
             return
         if message.chat.type != ChatType.PRIVATE and not _replies_to_bot(message, context.bot):
             return
-        await self._turn(update, context, Incoming(
-            CHANNEL, str(user.id), unsupported=unsupported_kind(message),
-            message_key=self._key(update, context.bot)))
+        await self._turn(
+            update,
+            context,
+            Incoming(
+                CHANNEL,
+                str(user.id),
+                unsupported=unsupported_kind(message),
+                message_key=self._key(update, context.bot),
+            ),
+        )
 
     async def on_button(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -112,20 +136,36 @@ class TelegramHandlers:
         await _answer(query)
         if not query.data:
             return
-        await self._turn(update, context, Incoming(
-            CHANNEL, str(query.from_user.id), payload=query.data,
-            message_key=self._key(update, context.bot)), pressed=query)
+        await self._turn(
+            update,
+            context,
+            Incoming(
+                CHANNEL,
+                str(query.from_user.id),
+                payload=query.data,
+                message_key=self._key(update, context.bot),
+            ),
+            pressed=query,
+        )
 
     async def on_inline_query(self, update: Update, context: Context) -> None:
         query = update.inline_query
         if query is None:
             return
         flows, next_offset = inline.page(inline.search(self.catalog, query.query), query.offset)
-        await query.answer([inline.article(flow, context.bot.username) for flow in flows],
-                           cache_time=inline.CACHE_SECONDS, next_offset=next_offset)
+        await query.answer(
+            [inline.article(flow, context.bot.username) for flow in flows],
+            cache_time=inline.CACHE_SECONDS,
+            next_offset=next_offset,
+        )
 
-    async def _turn(self, update: Update, context: Context, incoming: Incoming,
-                    pressed: CallbackQuery | None = None) -> None:
+    async def _turn(
+        self,
+        update: Update,
+        context: Context,
+        incoming: Incoming,
+        pressed: CallbackQuery | None = None,
+    ) -> None:
         replies = await self.service.handle(incoming)
         if replies is None:
             log.info("update %d is a redelivery; already answered", update.update_id)
@@ -147,15 +187,16 @@ class TelegramHandlers:
         chat, user = update.effective_chat, update.effective_user
         if isinstance(error, Forbidden):
             if chat is not None and chat.type == ChatType.PRIVATE and user is not None:
-                log.info("resident blocked the bot (update %d); marking inactive",
-                         update.update_id)
+                log.info("resident blocked the bot (update %d); marking inactive", update.update_id)
                 await self.service.store.set_active(CHANNEL, str(user.id), False)
             else:
-                log.warning("Telegram refused to post for update %d: %s", update.update_id,
-                            error.message)
+                log.warning(
+                    "Telegram refused to post for update %d: %s", update.update_id, error.message
+                )
             return
-        log.error("Telegram update %d (%s) failed", update.update_id, _update_kind(update),
-                  exc_info=error)
+        log.error(
+            "Telegram update %d (%s) failed", update.update_id, _update_kind(update), exc_info=error
+        )
         if chat is None:
             return  # an inline query: there is no chat to answer in
         try:

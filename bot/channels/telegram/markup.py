@@ -79,14 +79,22 @@ def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
     and logged instead."""
     fitting = [b for b in buttons if 0 < len(b.payload.encode()) <= CALLBACK_LIMIT]
     for dropped in (b for b in buttons if b not in fitting):
-        log.error("button payload of %d bytes dropped (limit %d): %.20s...",
-                  len(dropped.payload.encode()), CALLBACK_LIMIT, dropped.payload)
+        log.error(
+            "button payload of %d bytes dropped (limit %d): %.20s...",
+            len(dropped.payload.encode()),
+            CALLBACK_LIMIT,
+            dropped.payload,
+        )
     rows: list[list[InlineKeyboardButton]] = []
     for button in fitting:
         key = InlineKeyboardButton(button.label, callback_data=button.payload)
         previous = rows[-1] if rows else None
-        if (previous is not None and len(previous) == 1 and len(button.label) <= PAIR_LABEL
-                and len(previous[0].text) <= PAIR_LABEL):
+        if (
+            previous is not None
+            and len(previous) == 1
+            and len(button.label) <= PAIR_LABEL
+            and len(previous[0].text) <= PAIR_LABEL
+        ):
             previous.append(key)
         else:
             rows.append([key])

@@ -35,32 +35,56 @@ class Outbox:
         markup = keyboard(reply.buttons)
         if reply.image:
             as_caption = units(reply.text) <= CAPTION_LIMIT
-            sent = await self._send_photo(bot, chat_id, reply.image,
-                                          reply.text if as_caption else None,
-                                          markup if as_caption else None)
+            sent = await self._send_photo(
+                bot,
+                chat_id,
+                reply.image,
+                reply.text if as_caption else None,
+                markup if as_caption else None,
+            )
             if sent is not None and as_caption:
                 return
         pieces = split_text(reply.text)
         for number, piece in enumerate(pieces, start=1):
-            await bot.send_message(chat_id, to_html(piece), parse_mode=ParseMode.HTML,
-                                   reply_markup=markup if number == len(pieces) else None)
+            await bot.send_message(
+                chat_id,
+                to_html(piece),
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup if number == len(pieces) else None,
+            )
 
-    async def _send_photo(self, bot: Bot, chat_id: int, image: str, caption: str | None,
-                          markup: InlineKeyboardMarkup | None) -> Message | None:
+    async def _send_photo(
+        self,
+        bot: Bot,
+        chat_id: int,
+        image: str,
+        caption: str | None,
+        markup: InlineKeyboardMarkup | None,
+    ) -> Message | None:
         """Send a step's image; None when it could not be sent (the text follows anyway)."""
         source = self.photos.source(image)
         if source is None:
             return None
-        photo = (InputFile(await asyncio.to_thread(source.read_bytes), filename=source.name)
-                 if isinstance(source, Path) else source)
+        photo = (
+            InputFile(await asyncio.to_thread(source.read_bytes), filename=source.name)
+            if isinstance(source, Path)
+            else source
+        )
         try:
             message = await bot.send_photo(
-                chat_id, photo, caption=to_html(caption) if caption else None,
-                parse_mode=ParseMode.HTML, reply_markup=markup)
+                chat_id,
+                photo,
+                caption=to_html(caption) if caption else None,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
         except BadRequest as error:
             if self.photos.is_cached(image):
-                log.warning("Telegram rejected the file id of %s (%s); uploading again",
-                            image, error.message)
+                log.warning(
+                    "Telegram rejected the file id of %s (%s); uploading again",
+                    image,
+                    error.message,
+                )
                 self.photos.forget(image)
                 return await self._send_photo(bot, chat_id, image, caption, markup)
             log.error("Telegram rejected step image %s: %s", image, error.message)

@@ -27,7 +27,6 @@ COMMANDS_EN: Final = (
 
 # Inline mode: the card a team member posts into a resident's chat.
 INLINE_CARD: Final = (
-    "📘 <b>{title}</b>\n{summary}\n\n"
-    "Bác bấm nút bên dưới, trợ lý số sẽ hướng dẫn bác từng bước."
+    "📘 <b>{title}</b>\n{summary}\n\nBác bấm nút bên dưới, trợ lý số sẽ hướng dẫn bác từng bước."
 )
 INLINE_OPEN: Final = "📖 Mở hướng dẫn"
