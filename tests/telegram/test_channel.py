@@ -21,7 +21,7 @@ from tests.telegram.conftest import config_for
 from tests.telegram.fake_api import TOKEN, FakeBotAPI
 from tests.telegram.updates import Updates
 
-ALLOWED = ["message", "callback_query", "inline_query"]
+ALLOWED = ["message", "callback_query", "inline_query", "my_chat_member"]
 
 
 async def until(condition: Callable[[], bool], deadline: float = 15.0) -> None:

@@ -33,27 +33,39 @@ async def test_a_429_is_waited_out_and_the_message_still_arrives(
     assert "Cháu chào bác" in attempts[1].params["text"]
 
 
+async def active(runtime: Runtime) -> list[bool]:
+    async with runtime.database.engine.connect() as conn:
+        rows = await conn.execute(
+            select(residents.c.active).where(
+                residents.c.channel == "telegram",
+                residents.c.external_id == str(RESIDENT["id"]),
+            )
+        )
+        return [bool(row.active) for row in rows]
+
+
 async def test_a_resident_who_blocked_the_bot_is_marked_inactive(
     channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates, runtime: Runtime
 ) -> None:
-    async def active() -> list[bool]:
-        async with runtime.database.engine.connect() as conn:
-            rows = await conn.execute(
-                select(residents.c.active).where(
-                    residents.c.channel == "telegram",
-                    residents.c.external_id == str(RESIDENT["id"]),
-                )
-            )
-            return [bool(row.active) for row in rows]
-
     await feed(channel, updates.text("/start"))
-    assert await active() == [True]
+    assert await active(runtime) == [True]
     fake_api.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
     await feed(channel, updates.text("menu"))
-    assert await active() == [False]
+    assert await active(runtime) == [False]
     assert len(fake_api.made("sendMessage", ok_only=False)) == 2  # no apology to nobody
     await feed(channel, updates.text("menu"))  # unblocked and wrote again
-    assert await active() == [True]
+    assert await active(runtime) == [True]
+
+
+async def test_telegrams_block_notice_marks_the_resident_before_any_send_fails(
+    channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates, runtime: Runtime
+) -> None:
+    await feed(channel, updates.text("/start"))
+    await feed(channel, updates.membership("kicked"))
+    assert await active(runtime) == [False]
+    await feed(channel, updates.membership("member"))
+    assert await active(runtime) == [True]
+    assert len(fake_api.sent()) == 1  # membership changes get no reply
 
 
 async def test_a_long_text_is_split_and_the_buttons_stay_under_the_last_piece(

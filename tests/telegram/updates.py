@@ -109,3 +109,20 @@ class Updates:
                 "offset": offset,
             },
         }
+
+    def membership(self, status: str, user: dict[str, Any] = RESIDENT) -> dict[str, Any]:
+        """The bot's own membership in a private chat changed: "kicked" when blocked."""
+        old = {"user": BOT_USER, "status": "member"}
+        new: dict[str, Any] = {"user": BOT_USER, "status": status}
+        if status == "kicked":
+            old, new = new | {"status": "member"}, new | {"until_date": 0}
+        return {
+            "update_id": next(self._ids),
+            "my_chat_member": {
+                "chat": private_chat(user),
+                "from": user,
+                "date": int(time.time()),
+                "old_chat_member": old,
+                "new_chat_member": new,
+            },
+        }

@@ -41,7 +41,12 @@ log = logging.getLogger(__name__)
 DEFAULT_API = "https://api.telegram.org"
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
 MAX_BODY = 1024 * 1024
 MAX_RETRIES = 3  # RetryAfter (429) waits, per request, before giving up
 MAX_CONCURRENT = 64  # updates in progress at once, across chats

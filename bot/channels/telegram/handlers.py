@@ -11,11 +11,12 @@ import logging
 import re
 
 from telegram import Bot, CallbackQuery, Message, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     ContextTypes,
     InlineQueryHandler,
     MessageHandler,
@@ -91,6 +92,9 @@ class TelegramHandlers:
         )
         application.add_handler(CallbackQueryHandler(self.on_button))
         application.add_handler(InlineQueryHandler(self.on_inline_query))
+        application.add_handler(
+            ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER)
+        )
         application.add_error_handler(self.on_error)
 
     @staticmethod
@@ -158,6 +162,20 @@ class TelegramHandlers:
             cache_time=inline.CACHE_SECONDS,
             next_offset=next_offset,
         )
+
+    async def on_membership(self, update: Update, _: Context) -> None:
+        """Telegram reports a resident blocking (or unblocking) the bot in a private chat,
+        so they are marked inactive before any message to them fails."""
+        change = update.my_chat_member
+        if change is None or change.chat.type != ChatType.PRIVATE:
+            return
+        blocked = change.new_chat_member.status == ChatMemberStatus.BANNED
+        log.info(
+            "resident %s the bot (update %d)",
+            "blocked" if blocked else "unblocked",
+            update.update_id,
+        )
+        await self.service.store.set_active(CHANNEL, str(change.from_user.id), not blocked)
 
     async def _turn(
         self,
