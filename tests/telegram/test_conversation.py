@@ -129,6 +129,8 @@ async def test_in_groups_the_bot_answers_only_when_addressed(
     await feed(channel, updates.text("cai vneid the nao", chat=GROUP))
     await feed(channel, updates.sticker(chat=GROUP))
     await feed(channel, updates.text("/menu@other_bot", chat=GROUP))
+    await feed(channel, updates.text("📘 Cài ứng dụng VNeID", chat=GROUP, via_bot=True))
+    await feed(channel, updates.text("📘 Cài ứng dụng VNeID", via_bot=True))  # a shared card
     assert fake_api.sent() == []
     await feed(channel, updates.text("@digiguide_test_bot cai vneid the nao", chat=GROUP))
     await feed(channel, updates.text("/menu@digiguide_test_bot", chat=GROUP, user=NEIGHBOUR))

@@ -42,8 +42,11 @@ class Updates:
         user: dict[str, Any] = RESIDENT,
         chat: dict[str, Any] | None = None,
         reply_to_bot: bool = False,
+        via_bot: bool = False,
     ) -> dict[str, Any]:
         content: dict[str, Any] = {"text": text}
+        if via_bot:
+            content["via_bot"] = BOT_USER
         if text.startswith("/"):
             length = len(text.split(maxsplit=1)[0])
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]

@@ -65,8 +65,11 @@ def addressed_text(message: Message, bot: Bot) -> str | None:
 
     In a group the bot answers commands (``/menu`` or ``/menu@this_bot``), messages that
     mention it (the mention is removed) and replies to its own messages; the rest of the
-    group's talk is not its business."""
+    group's talk is not its business. A guide card posted through the bot's own inline mode
+    is the bot's words, not a question."""
     text = message.text or ""
+    if message.via_bot is not None and message.via_bot.id == bot.id:
+        return None
     if message.chat.type == ChatType.PRIVATE:
         return text
     if text.startswith("/"):
