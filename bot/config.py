@@ -26,6 +26,7 @@ class Settings:
     nlu_mode: str = "rasa"  # "rasa" or "keywords"
     telegram_token: str | None = None
     telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = None
     telegram_api_url: str | None = None
     places: dict[str, str] = field(default_factory=dict)
 
@@ -42,6 +43,7 @@ class Settings:
             nlu_mode=env.get("NLU", "rasa").lower(),
             telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
             telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
+            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
             telegram_api_url=env.get("TELEGRAM_API_URL") or None,
             places=_places_from_env(),
         )

@@ -134,14 +134,14 @@ async def test_serve_runs_telegram_beside_the_web_chat(
 
 def test_configuration_from_settings(tmp_path: Path) -> None:
     base = settings_for(sqlite_url(tmp_path))
-    assert TelegramConfig.from_settings(base, environ={}) is None
+    assert TelegramConfig.from_settings(base) is None
     with_token = settings_for(sqlite_url(tmp_path), telegram_token=TOKEN)
-    polling = TelegramConfig.from_settings(with_token, environ={})
+    polling = TelegramConfig.from_settings(with_token)
     assert polling is not None
     assert polling.api_url == "https://api.telegram.org" and polling.webhook_url is None
     assert len(polling.webhook_secret) == 64 and TOKEN not in polling.webhook_secret
     other = TelegramConfig.from_settings(
-        settings_for(sqlite_url(tmp_path), telegram_token="1:other"), environ={}
+        settings_for(sqlite_url(tmp_path), telegram_token="1:other")
     )
     assert other is not None and other.webhook_secret != polling.webhook_secret
     hooked = TelegramConfig.from_settings(
@@ -150,8 +150,8 @@ def test_configuration_from_settings(tmp_path: Path) -> None:
             telegram_token=TOKEN,
             telegram_webhook_url="https://bot.example.org/",
             telegram_api_url="http://127.0.0.1:8081/",
+            telegram_webhook_secret="my_secret-1",
         ),
-        environ={"TELEGRAM_WEBHOOK_SECRET": "my_secret-1"},
     )
     assert hooked is not None
     assert hooked.webhook_url == "https://bot.example.org/telegram/webhook"
@@ -159,4 +159,6 @@ def test_configuration_from_settings(tmp_path: Path) -> None:
     assert hooked.webhook_secret == "my_secret-1"
     assert hooked.api_url == "http://127.0.0.1:8081"
     with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_SECRET"):
-        TelegramConfig.from_settings(with_token, environ={"TELEGRAM_WEBHOOK_SECRET": "a b"})
+        TelegramConfig.from_settings(
+            settings_for(sqlite_url(tmp_path), telegram_token=TOKEN, telegram_webhook_secret="a b")
+        )

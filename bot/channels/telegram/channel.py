@@ -12,9 +12,8 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,9 +62,7 @@ class TelegramConfig:
     webhook_secret: str = ""
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings, environ: Mapping[str, str] = os.environ
-    ) -> TelegramConfig | None:
+    def from_settings(cls, settings: Settings) -> TelegramConfig | None:
         """None without a token: the web chat then runs alone.
 
         The webhook secret is ``TELEGRAM_WEBHOOK_SECRET`` or, by default, derived from the
@@ -73,7 +70,7 @@ class TelegramConfig:
         if not settings.telegram_token:
             return None
         secret = (
-            environ.get("TELEGRAM_WEBHOOK_SECRET")
+            settings.telegram_webhook_secret
             or hashlib.sha256(f"digiguide-webhook:{settings.telegram_token}".encode()).hexdigest()
         )
         if not _SECRET.match(secret):
