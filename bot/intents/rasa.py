@@ -41,13 +41,17 @@ def parse_response(payload: Mapping[str, Any]) -> IntentResult:
     ranking_raw = payload.get("intent_ranking") or [payload.get("intent") or {}]
     ranking: list[IntentGuess] = []
     for item in ranking_raw:
+        if not isinstance(item, dict):
+            continue
         name, confidence = item.get("name"), item.get("confidence")
-        real = isinstance(name, str) and name != FALLBACK_INTENT
-        if real and isinstance(confidence, float | int):
+        if not isinstance(name, str) or name == FALLBACK_INTENT:
+            continue
+        if isinstance(confidence, float | int):
             ranking.append(IntentGuess(name, float(confidence)))
     ranking.sort(key=lambda guess: guess.confidence, reverse=True)
     entities: dict[str, str] = {}
-    for entity in sorted(payload.get("entities") or [], key=lambda e: e.get("start", 0)):
+    found = [e for e in payload.get("entities") or [] if isinstance(e, dict)]
+    for entity in sorted(found, key=lambda e: e.get("start", 0)):
         kind, value = entity.get("entity"), entity.get("value")
         if kind in ENTITY_TYPES and isinstance(value, str) and kind not in entities:
             entities[kind] = value.strip().lower().replace(" ", "_")

@@ -164,6 +164,10 @@ class RasaServer:
         return self.paths.models / "rasa-server.log"
 
     @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.returncode is None
 

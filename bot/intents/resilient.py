@@ -37,6 +37,10 @@ class ResilientRecognizer:
         self._probe_task: asyncio.Task[None] | None = None
         self._woken = asyncio.Event()
 
+    @property
+    def rasa_url(self) -> str:
+        return self._primary.base_url
+
     def start(self) -> None:
         """Begin in degraded mode and probe until Rasa answers (call inside the event loop)."""
         self._ensure_probing()

@@ -42,7 +42,7 @@ class LocalRasa:
     async def run(self) -> None:
         try:
             model = await ensure_model(self._paths)
-        except NluError as error:
+        except (NluError, OSError) as error:
             log.error("NLU stays on keywords: %s", error)
             return
         self.server = RasaServer(model.path, self._port, self._token, self._paths)
