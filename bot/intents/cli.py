@@ -31,8 +31,11 @@ def _train(args: argparse.Namespace) -> int:
     except NluError as error:
         print(error, file=sys.stderr)
         return 1
-    row = {"model": str(model.path), "trained_now": model.trained_now,
-           "train_seconds": model.train_seconds}
+    row = {
+        "model": str(model.path),
+        "trained_now": model.trained_now,
+        "train_seconds": model.train_seconds,
+    }
     if args.json:
         print(json.dumps(row))
     else:
@@ -42,13 +45,17 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _print_report(result: dict[str, Any], file: Path, png: Path) -> None:
-    print(f"{file}: n={result['n']}  accuracy={result['accuracy']:.3f}  "
-          f"macro-F1={result['macro_f1']:.3f}  "
-          f"latency p50={result['latency_ms_p50']} ms p95={result['latency_ms_p95']} ms")
+    print(
+        f"{file}: n={result['n']}  accuracy={result['accuracy']:.3f}  "
+        f"macro-F1={result['macro_f1']:.3f}  "
+        f"latency p50={result['latency_ms_p50']} ms p95={result['latency_ms_p95']} ms"
+    )
     print(f"\n{'intent':<18} {'prec':>6} {'recall':>6} {'f1':>6} {'n':>4}")
     for intent, scores in result["per_intent"].items():
-        print(f"{intent:<18} {scores['precision']:>6.2f} {scores['recall']:>6.2f} "
-              f"{scores['f1']:>6.2f} {scores['support']:>4}")
+        print(
+            f"{intent:<18} {scores['precision']:>6.2f} {scores['recall']:>6.2f} "
+            f"{scores['f1']:>6.2f} {scores['support']:>4}"
+        )
     if result["confused"]:
         print("\nmost confused (gold -> predicted):")
         for pair in result["confused"]:
@@ -56,8 +63,9 @@ def _print_report(result: dict[str, Any], file: Path, png: Path) -> None:
     print(f"\nconfusion matrix: {png}")
 
 
-async def _evaluate_files(files: list[Path], config: Path | None,
-                          png: Path | None) -> list[dict[str, Any]]:
+async def _evaluate_files(
+    files: list[Path], config: Path | None, png: Path | None
+) -> list[dict[str, Any]]:
     results = []
     async with rasa_for_evaluation(config) as recognizer:
         for file in files:
@@ -94,20 +102,29 @@ def _compare(args: argparse.Namespace) -> int:
             print(f"{config}: {error}", file=sys.stderr)
             return 1
         for result in results:
-            rows.append({"config": str(config), "data": result["file"], "n": result["n"],
-                         "accuracy": result["accuracy"], "macro_f1": result["macro_f1"],
-                         "latency_ms_p50": result["latency_ms_p50"],
-                         "latency_ms_p95": result["latency_ms_p95"],
-                         "train_seconds": model.train_seconds})
+            rows.append(
+                {
+                    "config": str(config),
+                    "data": result["file"],
+                    "n": result["n"],
+                    "accuracy": result["accuracy"],
+                    "macro_f1": result["macro_f1"],
+                    "latency_ms_p50": result["latency_ms_p50"],
+                    "latency_ms_p95": result["latency_ms_p95"],
+                    "train_seconds": model.train_seconds,
+                }
+            )
     if args.json:
         print(json.dumps(rows))
         return 0
     print("| config | data | n | accuracy | macro-F1 | p50 ms | p95 ms | train s |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['config']} | {r['data']} | {r['n']} | {r['accuracy']:.3f} | "
-              f"{r['macro_f1']:.3f} | {r['latency_ms_p50']} | {r['latency_ms_p95']} | "
-              f"{r['train_seconds']} |")
+        print(
+            f"| {r['config']} | {r['data']} | {r['n']} | {r['accuracy']:.3f} | "
+            f"{r['macro_f1']:.3f} | {r['latency_ms_p50']} | {r['latency_ms_p95']} | "
+            f"{r['train_seconds']} |"
+        )
     return 0
 
 
@@ -121,8 +138,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     train.set_defaults(handler=_train)
     evaluate = sub.add_parser("evaluate", help="accuracy, F1, confusions and latency over HTTP")
     evaluate.add_argument("file", type=Path, help="TSV with header intent<TAB>text")
-    evaluate.add_argument("--config", type=Path,
-                          help="evaluate this pipeline on a local server instead of RASA_URL")
+    evaluate.add_argument(
+        "--config", type=Path, help="evaluate this pipeline on a local server instead of RASA_URL"
+    )
     evaluate.add_argument("--png", type=Path, help="confusion matrix path (default: reports/)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.set_defaults(handler=_evaluate)

@@ -45,8 +45,11 @@ def load_examples(path: Path) -> list[Example]:
         reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         if reader.fieldnames is None or not {"intent", "text"} <= set(reader.fieldnames):
             raise ValueError(f"{path}: the header must be intent<TAB>text")
-        return [Example(row["intent"].strip(), row["text"].strip())
-                for row in reader if row.get("intent") and row.get("text")]
+        return [
+            Example(row["intent"].strip(), row["text"].strip())
+            for row in reader
+            if row.get("intent") and row.get("text")
+        ]
 
 
 @contextlib.asynccontextmanager
@@ -84,8 +87,11 @@ async def predict(recognizer: RasaRecognizer, examples: Sequence[Example]) -> li
         result = await recognizer.recognize(example.text)
         elapsed = (time.perf_counter() - started) * 1000
         top = result.top
-        predictions.append(Prediction(example, top.name if top else NO_INTENT,
-                                      top.confidence if top else 0.0, elapsed))
+        predictions.append(
+            Prediction(
+                example, top.name if top else NO_INTENT, top.confidence if top else 0.0, elapsed
+            )
+        )
     return predictions
 
 
@@ -111,8 +117,12 @@ def report(predictions: Sequence[Prediction]) -> dict[str, Any]:
         support = sum(1 for gold, _ in pairs if gold == label)
         precision, recall = _ratio(tp, predicted), _ratio(tp, support)
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_intent[label] = {"precision": round(precision, 4), "recall": round(recall, 4),
-                             "f1": round(f1, 4), "support": support}
+        per_intent[label] = {
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+            "support": support,
+        }
     confusions = Counter((gold, guess) for gold, guess in pairs if gold != guess)
     latencies = [p.latency_ms for p in predictions]
     correct = [p.confidence for p in predictions if p.example.intent == p.intent]
@@ -120,18 +130,27 @@ def report(predictions: Sequence[Prediction]) -> dict[str, Any]:
     return {
         "n": len(pairs),
         "accuracy": round(_ratio(sum(1 for g, p in pairs if g == p), len(pairs)), 4),
-        "macro_f1": round(sum(float(s["f1"]) for s in per_intent.values())
-                          / max(1, len(per_intent)), 4),
+        "macro_f1": round(
+            sum(float(s["f1"]) for s in per_intent.values()) / max(1, len(per_intent)), 4
+        ),
         "latency_ms_p50": round(percentile(latencies, 50), 2) if latencies else None,
         "latency_ms_p95": round(percentile(latencies, 95), 2) if latencies else None,
         "confidence_median_correct": round(percentile(correct, 50), 3) if correct else None,
         "confidence_median_wrong": round(percentile(wrong, 50), 3) if wrong else None,
         "per_intent": per_intent,
-        "confused": [{"gold": g, "predicted": p, "count": c}
-                     for (g, p), c in confusions.most_common(8)],
-        "errors": [{"gold": p.example.intent, "predicted": p.intent, "text": p.example.text,
-                    "confidence": round(p.confidence, 3)}
-                   for p in predictions if p.example.intent != p.intent],
+        "confused": [
+            {"gold": g, "predicted": p, "count": c} for (g, p), c in confusions.most_common(8)
+        ],
+        "errors": [
+            {
+                "gold": p.example.intent,
+                "predicted": p.intent,
+                "text": p.example.text,
+                "confidence": round(p.confidence, 3),
+            }
+            for p in predictions
+            if p.example.intent != p.intent
+        ],
     }
 
 

@@ -44,8 +44,15 @@ class NluPaths:
     rasa: Path = REPO / ".venv-nlu" / "bin" / "rasa"
 
     def with_config(self, config: Path) -> NluPaths:
-        return NluPaths(self.root, config.resolve(), self.training, self.components, self.lock,
-                        self.models, self.rasa)
+        return NluPaths(
+            self.root,
+            config.resolve(),
+            self.training,
+            self.components,
+            self.lock,
+            self.models,
+            self.rasa,
+        )
 
     def inputs(self) -> list[Path]:
         """Every file whose content changes the trained model."""
@@ -110,14 +117,31 @@ async def ensure_model(paths: NluPaths | None = None, *, force: bool = False) ->
     paths.models.mkdir(parents=True, exist_ok=True)
     partial = f"{target.name.removesuffix('.tar.gz')}-partial-{os.getpid()}"
     log_file = paths.models / f"{partial}.log"
-    args = [str(paths.rasa), "train", "nlu", "-c", str(paths.config), "-u", str(paths.training),
-            "--out", str(paths.models), "--fixed-model-name", partial]
+    args = [
+        str(paths.rasa),
+        "train",
+        "nlu",
+        "-c",
+        str(paths.config),
+        "-u",
+        str(paths.training),
+        "--out",
+        str(paths.models),
+        "--fixed-model-name",
+        partial,
+    ]
     log.info("training the NLU model %s", target.name)
     started = time.monotonic()
     with log_file.open("wb") as out:
         process = await asyncio.create_subprocess_exec(
-            *args, cwd=paths.root, env=rasa_env(paths), stdout=out, stderr=out,
-            stdin=asyncio.subprocess.DEVNULL, start_new_session=True)
+            *args,
+            cwd=paths.root,
+            env=rasa_env(paths),
+            stdout=out,
+            stderr=out,
+            stdin=asyncio.subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             code = await process.wait()
         except asyncio.CancelledError:
@@ -176,12 +200,29 @@ class RasaServer:
         if self.running:
             return
         self.paths.models.mkdir(parents=True, exist_ok=True)
-        args = [str(self.paths.rasa), "run", "--enable-api", "-i", "127.0.0.1",
-                "-p", str(self.port), "--auth-token", self.token, "-m", str(self.model)]
+        args = [
+            str(self.paths.rasa),
+            "run",
+            "--enable-api",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "--auth-token",
+            self.token,
+            "-m",
+            str(self.model),
+        ]
         with self.log_file.open("ab") as out:
             self._process = await asyncio.create_subprocess_exec(
-                *args, cwd=self.paths.root, env=rasa_env(self.paths), stdout=out, stderr=out,
-                stdin=asyncio.subprocess.DEVNULL, start_new_session=True)
+                *args,
+                cwd=self.paths.root,
+                env=rasa_env(self.paths),
+                stdout=out,
+                stderr=out,
+                stdin=asyncio.subprocess.DEVNULL,
+                start_new_session=True,
+            )
         await self._wait_ready(ready_within)
 
     async def _wait_ready(self, ready_within: float) -> None:

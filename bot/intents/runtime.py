@@ -81,12 +81,14 @@ async def nlu_runtime(
     url = rasa_url or os.environ.get("RASA_URL")
     local: LocalRasa | None = None
     if url:
-        recognizer = ResilientRecognizer(RasaRecognizer(url, os.environ.get("RASA_TOKEN")),
-                                         fallback)
+        recognizer = ResilientRecognizer(
+            RasaRecognizer(url, os.environ.get("RASA_TOKEN")), fallback
+        )
     else:
         port, token = free_port(), secrets.token_urlsafe(24)
-        recognizer = ResilientRecognizer(RasaRecognizer(f"http://127.0.0.1:{port}", token),
-                                         fallback)
+        recognizer = ResilientRecognizer(
+            RasaRecognizer(f"http://127.0.0.1:{port}", token), fallback
+        )
         local = LocalRasa(NluPaths(), port, token, recognizer)
     recognizer.start()
     task = asyncio.create_task(local.run(), name="local-rasa") if local else None

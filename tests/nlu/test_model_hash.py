@@ -12,9 +12,14 @@ def test_the_model_name_follows_the_training_data(tmp_path: Path) -> None:
     nlu_paths = NluPaths()
     shutil.copytree(nlu_paths.training, tmp_path / "training")
     shutil.copy(nlu_paths.config, tmp_path / "config.yml")
-    copy = NluPaths(root=tmp_path, config=tmp_path / "config.yml",
-                    training=tmp_path / "training", components=nlu_paths.components,
-                    lock=nlu_paths.lock, models=tmp_path / "models")
+    copy = NluPaths(
+        root=tmp_path,
+        config=tmp_path / "config.yml",
+        training=tmp_path / "training",
+        components=nlu_paths.components,
+        lock=nlu_paths.lock,
+        models=tmp_path / "models",
+    )
     before = model_hash(copy)
     assert model_hash(copy) == before
     with (tmp_path / "training" / "general.yml").open("a") as extra:

@@ -160,8 +160,9 @@ class Keywords:
 
 async def test_resilient_degrades_then_recovers_without_traffic() -> None:
     fake = Switchable()
-    resilient = ResilientRecognizer(client(fake), Keywords(), first_probe_delay=0.01,
-                                    max_probe_delay=0.05)
+    resilient = ResilientRecognizer(
+        client(fake), Keywords(), first_probe_delay=0.01, max_probe_delay=0.05
+    )
     resilient.start()
     await until(resilient.healthy, 5)
     assert (await resilient.recognize("hi")).source == "rasa"

@@ -77,9 +77,12 @@ async def test_an_unchanged_model_is_reused(rasa_model: TrainedModel, nlu_paths:
 
 
 async def test_degrades_to_keywords_and_recovers_after_restart(rasa_server: RasaServer) -> None:
-    resilient = ResilientRecognizer(RasaRecognizer(rasa_server.url, rasa_server.token),
-                                    KeywordRecognizer([]), first_probe_delay=0.2,
-                                    max_probe_delay=1.0)
+    resilient = ResilientRecognizer(
+        RasaRecognizer(rasa_server.url, rasa_server.token),
+        KeywordRecognizer([]),
+        first_probe_delay=0.2,
+        max_probe_delay=1.0,
+    )
     resilient.start()
     try:
         await until(resilient.healthy, 10)
@@ -97,11 +100,15 @@ async def test_degrades_to_keywords_and_recovers_after_restart(rasa_server: Rasa
         await rasa_server.start()  # leave the shared server running for later tests
 
 
-async def test_local_rasa_is_restarted_after_a_crash(rasa_model: TrainedModel,
-                                                     nlu_paths: NluPaths) -> None:
+async def test_local_rasa_is_restarted_after_a_crash(
+    rasa_model: TrainedModel, nlu_paths: NluPaths
+) -> None:
     port, token = free_port(), secrets.token_urlsafe(16)
-    resilient = ResilientRecognizer(RasaRecognizer(f"http://127.0.0.1:{port}", token),
-                                    KeywordRecognizer([]), max_probe_delay=1.0)
+    resilient = ResilientRecognizer(
+        RasaRecognizer(f"http://127.0.0.1:{port}", token),
+        KeywordRecognizer([]),
+        max_probe_delay=1.0,
+    )
     resilient.start()
     local = LocalRasa(nlu_paths, port, token, resilient)
     task = asyncio.create_task(local.run())
@@ -119,11 +126,13 @@ async def test_local_rasa_is_restarted_after_a_crash(rasa_model: TrainedModel,
         await resilient.aclose()
 
 
-async def test_runtime_uses_rasa_url(rasa_server: RasaServer,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_runtime_uses_rasa_url(
+    rasa_server: RasaServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RASA_TOKEN", rasa_server.token)
-    async with nlu_runtime(KeywordRecognizer([]), rasa_url=rasa_server.url,
-                           ready_within=10) as recognizer:
+    async with nlu_runtime(
+        KeywordRecognizer([]), rasa_url=rasa_server.url, ready_within=10
+    ) as recognizer:
         assert await recognizer.healthy()
         result = await recognizer.recognize("chau oi quen mat khau vssid roi lam sao")
         assert result.source == "rasa" and result.top is not None
@@ -137,8 +146,9 @@ async def test_runtime_keywords_mode_skips_rasa(monkeypatch: pytest.MonkeyPatch)
         assert recognizer is keywords
 
 
-async def test_runtime_starts_and_stops_a_local_server(monkeypatch: pytest.MonkeyPatch,
-                                                       rasa_model: TrainedModel) -> None:
+async def test_runtime_starts_and_stops_a_local_server(
+    monkeypatch: pytest.MonkeyPatch, rasa_model: TrainedModel
+) -> None:
     monkeypatch.delenv("RASA_URL", raising=False)
     monkeypatch.delenv("NLU", raising=False)
     async with nlu_runtime(KeywordRecognizer([])) as recognizer:

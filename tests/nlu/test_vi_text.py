@@ -7,7 +7,8 @@ from nlu.components.vi_text import fold, normalize_text, normalize_word, views
 
 def test_fold_removes_all_vietnamese_diacritics() -> None:
     assert fold("Đăng nhập định danh, quên mật khẩu ở đâu?") == (
-        "Dang nhap dinh danh, quen mat khau o dau?")
+        "Dang nhap dinh danh, quen mat khau o dau?"
+    )
 
 
 def test_teen_code_and_regional_words_expand() -> None:
@@ -27,7 +28,13 @@ def test_nfd_input_and_repeated_letters_are_normalised() -> None:
 def test_folded_view_is_added_only_when_it_differs() -> None:
     assert [w for _, w in views(["quen", "mat", "khau"])] == ["quen", "mat", "khau"]
     assert [w for _, w in views(["quên", "mật", "khẩu"])] == [
-        "quên", "mật", "khẩu", "quen", "mat", "khau"]
+        "quên",
+        "mật",
+        "khẩu",
+        "quen",
+        "mat",
+        "khau",
+    ]
 
 
 def test_views_keep_the_index_of_their_source_word() -> None:
