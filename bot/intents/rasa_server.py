@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import hashlib
 import json
 import logging
@@ -97,6 +98,16 @@ def rasa_env(paths: NluPaths) -> dict[str, str]:
     return env
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: get SIGTERM when the bot dies, even by SIGKILL, so no Rasa
+    server (half a gigabyte) outlives the process that started it (Linux prctl)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def _tail(path: Path, lines: int = 25) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
@@ -141,6 +152,7 @@ async def ensure_model(paths: NluPaths | None = None, *, force: bool = False) ->
             stderr=out,
             stdin=asyncio.subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         try:
             code = await process.wait()
@@ -222,6 +234,7 @@ class RasaServer:
                 stderr=out,
                 stdin=asyncio.subprocess.DEVNULL,
                 start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
         await self._wait_ready(ready_within)
 
