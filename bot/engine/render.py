@@ -47,13 +47,12 @@ def step_reply(compiled: CompiledFlow, step_id: str, has_history: bool,
         header = "🎉" if step.end is EndKind.completed else ""
     body = fill(step.text, places)
     text = f"{header}\n{body}" if header and step.end is None else body
-    buttons = [
-        Button(fill(b.label, places), payloads.button(flow.id, step.id, i))
-        for i, b in enumerate(step.buttons)
-    ]
+    buttons = []
+    if step.end is None and compiled.default_next(step_id) is not None:
+        buttons.append(Button(texts.DONE, payloads.done(flow.id, step.id)))  # the main way first
+    buttons += [Button(fill(b.label, places), payloads.button(flow.id, step.id, i))
+                for i, b in enumerate(step.buttons)]
     if step.end is None:
-        if compiled.default_next(step_id) is not None:
-            buttons.append(Button(texts.DONE, payloads.done(flow.id, step.id)))
         if has_history:
             buttons.append(Button(texts.BACK, payloads.command("back")))
         buttons.append(STUCK_BUTTON)

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -157,13 +157,6 @@ class ConversationStore:
             ).values(active=active))
 
         await self._run(mark)
-
-    async def event_counts(self) -> dict[str, int]:
-        def count(conn: Connection) -> dict[str, int]:
-            rows = conn.execute(select(events.c.kind, func.count()).group_by(events.c.kind))
-            return {kind: number for kind, number in rows}
-
-        return await self._run(count)
 
     def close(self) -> None:
         if self._writer is not None:

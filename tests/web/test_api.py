@@ -8,9 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from bot.app import Runtime
 from bot.channels.web.app import create_app
+from bot.storage.tables import events
 from tests.server import serving
 
 
@@ -82,3 +84,28 @@ async def test_odd_text_gets_a_friendly_answer(client: httpx.AsyncClient, text: 
 async def test_unknown_payload_is_answered(client: httpx.AsyncClient) -> None:
     messages = await chat(client, payload="s:nope.nope.1")
     assert messages[0]["buttons"]
+
+
+async def test_walk_the_vneid_guide_to_the_end_and_give_feedback(
+        client: httpx.AsyncClient, runtime: Runtime) -> None:
+    messages = await chat(client, text="/start vneid_install")
+    seen_numbers = []
+    for _ in range(40):
+        texts = " ".join(m["text"] for m in messages)
+        if "👍 Hữu ích" in [b["label"] for m in messages for b in m["buttons"]]:
+            break
+        if "**Bước" in messages[0]["text"]:
+            seen_numbers.append(messages[0]["text"].split("**")[1])
+        step_buttons = [b["payload"] for m in messages for b in m["buttons"]
+                        if b["payload"].startswith(("n:", "s:"))]
+        forward = next((p for p in step_buttons if p.startswith("n:")), step_buttons[0])
+        messages = await chat(client, payload=forward)
+    else:
+        raise AssertionError(f"the guide never ended; last: {texts[:200]}")
+    assert seen_numbers[0].startswith("Bước 1/") and len(seen_numbers) >= 5
+    thanks = await chat(client, payload=payload_of(messages, "👍"))
+    assert "Cảm ơn" in thanks[0]["text"]
+    async with runtime.database.engine.connect() as conn:
+        stored = (await conn.execute(select(events.c.flow_id, events.c.data).where(
+            events.c.kind == "feedback"))).all()
+    assert [tuple(row) for row in stored] == [("vneid_install", {"verdict": "useful"})]
