@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -25,6 +26,7 @@ from bot.storage.flow_store import FlowStore
 from bot.storage.migrate import upgrade_async
 
 log = logging.getLogger(__name__)
+SEEN_MESSAGES_KEPT = dt.timedelta(days=7)
 
 
 @dataclass
@@ -77,6 +79,7 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
                     nlu_runtime(keywords, rasa_url=settings.rasa_url))
             store = ConversationStore(database.engine)
             stack.callback(store.close)
+            await store.forget_seen_messages(older_than=SEEN_MESSAGES_KEPT)
             communes = CommuneDirectory.load(settings.communes_dir, engine.places)
             service = ConversationService(engine, store, chosen, process_id=uuid.uuid4().hex,
                                           communes=communes)

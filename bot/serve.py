@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 from contextlib import nullcontext
 
@@ -40,7 +41,7 @@ def _serve(args: argparse.Namespace) -> int:
     install_log_masking()
     settings = Settings.from_env()
     if args.port is not None:
-        settings = Settings(**{**settings.__dict__, "port": args.port})
+        settings = dataclasses.replace(settings, port=args.port)
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         runner.run(serve(settings))
     return 0

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -157,6 +157,16 @@ class ConversationStore:
             ).values(active=active))
 
         await self._run(mark)
+
+    async def forget_seen_messages(self, older_than: dt.timedelta) -> int:
+        """Drop redelivery keys older than any channel retries (Telegram: about a day)."""
+        cutoff = utcnow() - older_than
+
+        def prune(conn: Connection) -> int:
+            return conn.execute(delete(seen_messages).where(
+                seen_messages.c.created_at < cutoff)).rowcount
+
+        return await self._run(prune)
 
     def close(self) -> None:
         if self._writer is not None:

@@ -4,6 +4,7 @@ for one resident never lose a step, and no secret reaches the database or the lo
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import itertools
 import logging
 from collections.abc import AsyncIterator
@@ -123,3 +124,13 @@ async def test_secrets_never_reach_the_database_or_logs(database_url: str,
     for secret in secrets:
         assert secret not in stored, secret
         assert secret not in caplog.text, secret
+
+
+async def test_old_redelivery_keys_are_forgotten(database_url: str) -> None:
+    async with build_runtime(settings_for(database_url)) as rt:
+        message = Incoming("telegram", "k1", text="/start", message_key="u7")
+        assert await rt.service.handle(message) is not None
+        store = rt.service.store
+        assert await store.forget_seen_messages(dt.timedelta(days=1)) == 0
+        assert await store.forget_seen_messages(dt.timedelta(seconds=-1)) == 1
+        assert await rt.service.handle(message) is not None  # a key forgotten is new again
