@@ -24,7 +24,8 @@ async def serve(settings: Settings) -> None:
     async with build_runtime(settings) as runtime:
         telegram = TelegramChannel.from_settings(settings, runtime.service, runtime.catalog)
         app = create_app(runtime.service, runtime.health,
-                         extra_routes=telegram.routes if telegram else ())
+                         extra_routes=telegram.routes if telegram else (),
+                         images_dir=settings.flows_dir / "images")
         config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
                                 access_log=False, lifespan="off", timeout_keep_alive=75)
         server = uvicorn.Server(config)

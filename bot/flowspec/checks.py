@@ -36,6 +36,7 @@ def check_flow(loaded: LoadedFlow, flow_ids: set[str]) -> list[Problem]:
     stem = Path(file).stem
     if stem != flow.id:
         report(f"flow id `{flow.id}` must equal the file name `{stem}`", "id")
+    images = Path(file).parent / "images"
     step_ids: set[str] = set()
     for i, step in enumerate(flow.steps):
         if step.id in step_ids:
@@ -51,6 +52,8 @@ def check_flow(loaded: LoadedFlow, flow_ids: set[str]) -> list[Problem]:
             if button.flow is not None and button.flow not in flow_ids:
                 report(f"button `{button.label}`: no flow `{button.flow}`",
                        "steps", i, "buttons", j, "flow")
+        if step.image and "://" not in step.image and not (images / step.image).is_file():
+            report(f"image `{step.image}` not found in {images}", "steps", i, "image")
         if step.end is None and not step.buttons and default_next(flow, i) is None:
             report(f"step `{step.id}` is the last one but has no `end`, `next` or buttons",
                    "steps", i, "id")

@@ -93,7 +93,9 @@ class Step(_Strict):
 
     id: StepId
     text: Annotated[str, StringConstraints(min_length=1, max_length=TEXT_MAX)]
-    image: str | None = Field(default=None, description="Path under flows/images/ or a URL.")
+    image: str | None = Field(
+        default=None, max_length=200, pattern=r"^(https://\S+|[A-Za-z0-9_\-][A-Za-z0-9_./\-]*)$",
+        description="A file under flows/images/ (e.g. vneid/store.png) or an https URL.")
     buttons: Annotated[list[Button], Field(max_length=BUTTONS_MAX)] = []
     next: StepId | None = Field(default=None, description="Where the standard 'Xong' goes.")
     end: EndKind | None = Field(default=None, description="This step finishes the guide.")

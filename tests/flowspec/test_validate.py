@@ -69,6 +69,11 @@ def test_a_good_flow_has_no_problem(tmp_path: Path) -> None:
     (GOOD.format(id="guide").replace("Bước một", "Gọi {hotline}"),
      "guide.yml:6: unknown placeholder `{hotline}`"),
     (GOOD.format(id="other"), "guide.yml:1: flow id `other` must equal the file name `guide`"),
+    (GOOD.format(id="guide").replace("    text: Bước một", "    text: Bước một\n    image: a.png"),
+     "guide.yml:7: image `a.png` not found"),
+    (GOOD.format(id="guide").replace("    text: Bước một",
+                                     "    text: Bước một\n    image: ../../etc/passwd"),
+     "guide.yml:7: steps.0.image: String should match pattern"),
     (GOOD.format(id="guide").replace("title: Tiêu đề", "title: Tiêu đề\ntitle: Lại"),
      "guide.yml:3: duplicate key `title`"),
     (GOOD.format(id="guide").replace("    text: Bước một", "    text: Bước một\n    buttons:\n"

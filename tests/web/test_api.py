@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -109,3 +110,15 @@ async def test_walk_the_vneid_guide_to_the_end_and_give_feedback(
         stored = (await conn.execute(select(events.c.flow_id, events.c.data).where(
             events.c.kind == "feedback"))).all()
     assert [tuple(row) for row in stored] == [("vneid_install", {"verdict": "useful"})]
+
+
+async def test_step_images_are_served(runtime: Runtime, tmp_path: Path) -> None:
+    (tmp_path / "vneid").mkdir()
+    (tmp_path / "vneid" / "store.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    app = create_app(runtime.service, runtime.health, images_dir=tmp_path)
+    async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:
+        found = await http.get("/images/vneid/store.png")
+        missing = await http.get("/images/nope.png")
+        escape = await http.get("/images/../../etc/passwd")
+    assert found.status_code == 200 and found.content.startswith(b"\x89PNG")
+    assert missing.status_code == 404 and escape.status_code == 404

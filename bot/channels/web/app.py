@@ -15,7 +15,8 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from bot.conversation import ConversationService, Incoming
 from bot.flowspec.model import Flow
@@ -56,7 +57,9 @@ def _parse_chat(body: bytes) -> Incoming | JSONResponse:
 
 
 def create_app(service: ConversationService, health: HealthCheck,
-               extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+               extra_routes: Sequence[BaseRoute] = (), images_dir: Path | None = None
+               ) -> Starlette:
+    """``images_dir`` serves the guides' step images at ``/images/`` (flows/images)."""
     async def index(_: Request) -> Response:
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
@@ -83,6 +86,8 @@ def create_app(service: ConversationService, health: HealthCheck,
         Route("/api/flow-schema", schema),
         *extra_routes,
     ]
+    if images_dir is not None:
+        routes.append(Mount("/images", StaticFiles(directory=images_dir, check_dir=False)))
 
     async def on_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path)
