@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import logging
 from contextlib import nullcontext
+from typing import Any
 
 import uvicorn
 import uvloop
@@ -23,7 +24,14 @@ log = logging.getLogger(__name__)
 async def serve(settings: Settings) -> None:
     async with build_runtime(settings) as runtime:
         telegram = TelegramChannel.from_settings(settings, runtime.service, runtime.catalog)
-        app = create_app(runtime.service, runtime.health,
+
+        async def health() -> dict[str, Any]:
+            status = await runtime.health()
+            if telegram is not None:
+                status["telegram"] = telegram.status
+            return status
+
+        app = create_app(runtime.service, health,
                          extra_routes=telegram.routes if telegram else (),
                          images_dir=settings.flows_dir / "images")
         config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,

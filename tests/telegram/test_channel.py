@@ -99,8 +99,10 @@ async def test_a_rejected_token_turns_telegram_off_without_stopping_the_process(
     channel = TelegramChannel(
         config_for(fake_api, token="123:revoked"), runtime.service, runtime.catalog
     )
+    assert channel.status == "starting"
     async with channel.running():
         await until(lambda: "rejected TELEGRAM_BOT_TOKEN" in caplog.text)
+        assert channel.status == "off"
     assert not fake_api.made("getUpdates")
 
 
@@ -111,6 +113,7 @@ async def test_an_unreachable_telegram_is_retried(
     channel = TelegramChannel(config_for(fake_api), runtime.service, runtime.catalog, retry_delay=0)
     async with channel.running():
         await fake_api.wait_for("getUpdates")
+        await until(lambda: channel.status == "ok")
     assert len(fake_api.made("getMe", ok_only=False)) == 2
     assert "unreachable" in caplog.text
 

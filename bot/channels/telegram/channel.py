@@ -103,6 +103,7 @@ class TelegramChannel:
     ) -> None:
         self.config = config
         self.retry_delay = retry_delay
+        self._gave_up = False
         builder = (
             Application.builder()
             .token(config.token)
@@ -124,6 +125,14 @@ class TelegramChannel:
         """The channel ``bot serve`` runs, or None without ``TELEGRAM_BOT_TOKEN``."""
         config = TelegramConfig.from_settings(settings)
         return cls(config, service, catalog) if config else None
+
+    @property
+    def status(self) -> str:
+        """For /healthz: ``ok`` when serving, ``off`` after Telegram refused to start it (a
+        rejected token), ``starting`` while it is still trying."""
+        if self.application.running:
+            return "ok"
+        return "off" if self._gave_up else "starting"
 
     @property
     def routes(self) -> list[BaseRoute]:
@@ -182,6 +191,7 @@ class TelegramChannel:
                     "Telegram rejected TELEGRAM_BOT_TOKEN: the Telegram channel is off, "
                     "the web chat keeps running"
                 )
+                self._gave_up = True
                 return
             except NetworkError as error:
                 log.warning("Telegram is unreachable (%s); trying again in %.0f s", error, delay)
@@ -189,6 +199,7 @@ class TelegramChannel:
                 log.error(
                     "Telegram refused to start the bot (%s): the Telegram channel is off", error
                 )
+                self._gave_up = True
                 return
             await asyncio.sleep(delay)
             delay = min(delay * 2, MAX_RETRY_DELAY)
