@@ -25,6 +25,7 @@ StepId = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=STEP_
 # Telegram's limits, the strictest of our channels.
 TEXT_MAX = 4000
 LABEL_MAX = 40
+SHORT_TITLE_MAX = 28  # a menu button that fits one line on a 360 px phone
 BUTTONS_MAX = 8
 
 # Local details filled from the resident's commune configuration.
@@ -119,12 +120,20 @@ class Step(_Strict):
         return self
 
 
+ShortTitle = Annotated[str, StringConstraints(min_length=1, max_length=SHORT_TITLE_MAX)]
+
+
 class Flow(_Strict):
     """A guide: an ordered list of steps that starts at the first one."""
 
     id: FlowId
     title: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    short_title: ShortTitle | None = Field(
+        default=None,
+        description="The guide's name on a menu button (fits a 360 px phone); default: the title.")
     summary: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    menu_order: int = Field(
+        default=100, description="Position in its menu group (lower first; ties by id).")
     menu_group: MenuGroup = MenuGroup.other
     intents: list[str] = Field(default=[], description="NLU intents that open this flow.")
     keywords: list[str] = Field(
