@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import uuid
@@ -10,6 +11,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from bot.clock import Clock, SystemClock
 from bot.communes import CommuneDirectory
 from bot.config import Settings
 from bot.conversation import ConversationService
@@ -20,13 +22,20 @@ from bot.flowspec.model import Flow
 from bot.intents.base import IntentRecognizer
 from bot.intents.keywords import KeywordRecognizer
 from bot.intents.runtime import nlu_runtime
+from bot.outbox import Inbox, Outbox
+from bot.sharing import ShareCodes
 from bot.storage.conversations import ConversationStore
 from bot.storage.database import Database
 from bot.storage.flow_store import FlowStore
+from bot.storage.inbox import InboxStore
 from bot.storage.migrate import upgrade_async
+from bot.storage.outbox import OutboxStore
+from bot.storage.runner import Transactions
+from bot.storage.share_codes import ShareCodeStore
 
 log = logging.getLogger(__name__)
 SEEN_MESSAGES_KEPT = dt.timedelta(days=7)
+WORKERS_STOP_TIMEOUT = 10.0  # seconds to finish the deliveries in hand at shutdown
 
 
 @dataclass
@@ -36,6 +45,27 @@ class Runtime:
     catalog: Catalog
     recognizer: IntentRecognizer
     service: ConversationService
+    clock: Clock
+    transactions: Transactions
+    outbox: Outbox
+    inbox: Inbox
+    codes: ShareCodes
+
+    @asynccontextmanager
+    async def workers(self) -> AsyncIterator[None]:
+        """The outbox and inbox workers of the channels registered so far, in the background
+        for the duration of the block; at the end they finish what they hold (a delivery cut
+        off anyway is claimed again after its lease, by this or another process)."""
+        tasks = [asyncio.create_task(self.outbox.run()), asyncio.create_task(self.inbox.run())]
+        try:
+            yield
+        finally:
+            self.outbox.stop()
+            self.inbox.stop()
+            _, pending = await asyncio.wait(tasks, timeout=WORKERS_STOP_TIMEOUT)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def health(self) -> dict[str, Any]:
         database = "ok" if await self.database.ping() else "error"
@@ -61,7 +91,8 @@ async def load_catalog(settings: Settings, database: Database) -> Catalog:
 
 @asynccontextmanager
 async def build_runtime(settings: Settings, *, migrate: bool = True,
-                        recognizer: IntentRecognizer | None = None) -> AsyncIterator[Runtime]:
+                        recognizer: IntentRecognizer | None = None, clock: Clock | None = None,
+                        poll: float = 1.0) -> AsyncIterator[Runtime]:
     """Everything a channel needs, started and stopped together."""
     if migrate:
         await upgrade_async(settings.database_url)
@@ -77,12 +108,22 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
             elif chosen is None:
                 chosen = await stack.enter_async_context(
                     nlu_runtime(keywords, rasa_url=settings.rasa_url))
-            store = ConversationStore(database.engine)
-            stack.callback(store.close)
+            clock = clock or SystemClock()
+            transactions = Transactions(database.engine)
+            stack.callback(transactions.close)
+            store = ConversationStore(database.engine, transactions)
             await store.forget_seen_messages(older_than=SEEN_MESSAGES_KEPT)
+            inbox_store = InboxStore(transactions)
+            await inbox_store.prune(before=clock.now() - SEEN_MESSAGES_KEPT)
+            codes = ShareCodes(ShareCodeStore(transactions), clock)
+            await codes.ensure_guides(catalog)
             communes = CommuneDirectory.load(settings.communes_dir, engine.places)
-            service = ConversationService(engine, store, chosen, process_id=uuid.uuid4().hex,
-                                          communes=communes)
-            yield Runtime(settings, database, catalog, chosen, service)
+            process_id = uuid.uuid4().hex
+            service = ConversationService(engine, store, chosen, process_id=process_id,
+                                          communes=communes, clock=clock)
+            outbox = Outbox(OutboxStore(transactions), clock, poll=poll, worker_id=process_id)
+            inbox = Inbox(inbox_store, clock, poll=poll, worker_id=process_id)
+            yield Runtime(settings, database, catalog, chosen, service, clock, transactions,
+                          outbox, inbox, codes)
     finally:
         await database.dispose()

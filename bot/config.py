@@ -28,6 +28,12 @@ class Settings:
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_api_url: str | None = None
+    zalo_app_id: str | None = None
+    zalo_app_secret: str | None = None
+    zalo_oa_secret: str | None = None
+    zalo_refresh_token: str | None = None
+    zalo_api_url: str | None = None
+    zalo_oauth_url: str | None = None
     places: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -45,5 +51,11 @@ class Settings:
             telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
             telegram_api_url=env.get("TELEGRAM_API_URL") or None,
+            zalo_app_id=env.get("ZALO_APP_ID") or None,
+            zalo_app_secret=env.get("ZALO_APP_SECRET") or None,
+            zalo_oa_secret=env.get("ZALO_OA_SECRET") or None,
+            zalo_refresh_token=env.get("ZALO_REFRESH_TOKEN") or None,
+            zalo_api_url=env.get("ZALO_API_URL") or None,
+            zalo_oauth_url=env.get("ZALO_OAUTH_URL") or None,
             places=_places_from_env(),
         )

@@ -11,16 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.clock import Clock, SystemClock
 from bot.communes import CommuneDirectory, split_start
 from bot.engine.engine import Engine
 from bot.engine.messages import Event, Inbound, Reply
 from bot.engine.state import SessionState
 from bot.intents.base import IntentRecognizer, IntentResult
+from bot.outbox.outbox import Outbox
+from bot.outbox.replies import replies_body
 from bot.privacy import mask
 from bot.storage.conversations import ConversationStore, StoredResident, TurnWrite
+from bot.storage.outbox import NewMessage
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +64,13 @@ def _event_row(event: Event) -> dict[str, Any]:
 class ConversationService:
     def __init__(self, engine: Engine, store: ConversationStore, recognizer: IntentRecognizer,
                  *, process_id: str, communes: CommuneDirectory | None = None,
-                 resume_after: dt.timedelta = RESUME_AFTER) -> None:
+                 resume_after: dt.timedelta = RESUME_AFTER, clock: Clock | None = None,
+                 outbox_channels: Mapping[str, dt.timedelta | None] | None = None) -> None:
         self.engine = engine
+        self.clock = clock or SystemClock()
+        # Channels whose replies are queued in the outbox in the turn's own transaction (and
+        # sent by the channel's sender), with how long a queued reply stays worth sending.
+        self.outbox_channels = dict(outbox_channels or {})
         self.communes = communes or CommuneDirectory({}, engine.places)
         self.store = store
         self.recognizer = recognizer
@@ -90,6 +100,8 @@ class ConversationService:
             turn = self.engine.step(state, current, places)
             write = self._write_for(message, current, turn.state, turn.events, turn.replies)
             write.commune = commune
+            if message.channel in self.outbox_channels and turn.replies:
+                write.outbox.append(self._queued(message, turn.replies))
             return list(turn.replies), write
 
         try:
@@ -101,6 +113,17 @@ class ConversationService:
             return await self.store.run_turn(message.channel, message.user_id, decide,
                                              process_id=self.process_id,
                                              dedup_key=message.message_key)
+
+    def queue_replies_for(self, channel: str, keep: dt.timedelta | None = None) -> None:
+        """Queue this channel's replies in the outbox, in the turn's own transaction, instead
+        of only returning them; a queued reply not sent within ``keep`` expires."""
+        self.outbox_channels[channel] = keep
+
+    def _queued(self, message: Incoming, replies: tuple[Reply, ...]) -> NewMessage:
+        keep = self.outbox_channels[message.channel]
+        return Outbox.message(message.channel, message.user_id,
+                              replies_body(replies, reply_to=message.message_key),
+                              expires_at=self.clock.now() + keep if keep else None)
 
     def _is_stale(self, resident: StoredResident) -> bool:
         """Saved by an earlier server process, or long ago: the resident may have lost the

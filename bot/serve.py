@@ -15,6 +15,7 @@ import uvloop
 from bot.app import build_runtime
 from bot.channels.telegram import TelegramChannel
 from bot.channels.web.app import create_app
+from bot.channels.zalo import ZaloChannel
 from bot.config import Settings
 from bot.privacy import install_log_masking
 
@@ -24,23 +25,31 @@ log = logging.getLogger(__name__)
 async def serve(settings: Settings) -> None:
     async with build_runtime(settings) as runtime:
         telegram = TelegramChannel.from_settings(settings, runtime.service, runtime.catalog)
+        zalo = ZaloChannel.from_runtime(runtime)
 
         async def health() -> dict[str, Any]:
             status = await runtime.health()
             if telegram is not None:
                 status["telegram"] = telegram.status
+            status["zalo"] = zalo.status if zalo is not None else "off"
             return status
 
-        app = create_app(runtime.service, health,
-                         extra_routes=telegram.routes if telegram else (),
+        routes = [*(telegram.routes if telegram else ()), *(zalo.routes if zalo else ())]
+        app = create_app(runtime.service, health, extra_routes=routes,
                          images_dir=settings.flows_dir / "images")
         config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
                                 access_log=False, lifespan="off", timeout_keep_alive=75)
         server = uvicorn.Server(config)
         log.info("web chat on http://%s:%d (%d guides)", settings.host, settings.port,
                  len(runtime.catalog.flows))
-        async with telegram.running() if telegram else nullcontext():
-            await server.serve()
+        if zalo is not None:
+            await zalo.start()
+        try:
+            async with runtime.workers(), telegram.running() if telegram else nullcontext():
+                await server.serve()
+        finally:
+            if zalo is not None:
+                await zalo.stop()
 
 
 def _serve(args: argparse.Namespace) -> int:

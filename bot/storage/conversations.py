@@ -13,19 +13,18 @@ of one per statement through aiosqlite, which measured about four times faster.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage.database import create_sync_engine
+from bot.storage.outbox import NewMessage, insert_messages
+from bot.storage.runner import Transactions
 from bot.storage.tables import events, handoffs, residents, seen_messages, unanswered, utcnow
 
 T = TypeVar("T")
@@ -50,6 +49,7 @@ class TurnWrite:
     unanswered: list[dict[str, Any]] = field(default_factory=list)
     handoffs: list[dict[str, Any]] = field(default_factory=list)
     commune: str | None = None  # set when the resident arrived through a commune's link
+    outbox: list[NewMessage] = field(default_factory=list)  # sent later, by the channel's sender
 
 
 Decide = Callable[[StoredResident], tuple[T, TurnWrite]]
@@ -95,6 +95,8 @@ def _write(conn: Connection, resident_id: int, write: TurnWrite, process_id: str
         if rows:
             conn.execute(table.insert(), [{**row, "resident_id": resident_id, "created_at": now}
                                           for row in rows])
+    if write.outbox:
+        insert_messages(conn, write.outbox, now)
 
 
 def _turn(conn: Connection, channel: str, external_id: str, decide: Decide[T],
@@ -108,26 +110,14 @@ def _turn(conn: Connection, channel: str, external_id: str, decide: Decide[T],
 
 
 class ConversationStore:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, transactions: Transactions | None = None) -> None:
         self.engine = engine
-        self._sync: Engine | None = None
-        self._writer: ThreadPoolExecutor | None = None
-        if engine.dialect.name == "sqlite":
-            self._sync = create_sync_engine(engine.url)
-            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self._owns_transactions = transactions is None
+        self.transactions = transactions or Transactions(engine)
 
     async def _run(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn`` in one transaction, on the backend's fastest path."""
-        if self._sync is not None and self._writer is not None:
-            sync_engine = self._sync
-
-            def in_thread() -> T:
-                with sync_engine.begin() as conn:
-                    return fn(conn)
-
-            return await asyncio.get_running_loop().run_in_executor(self._writer, in_thread)
-        async with self.engine.begin() as conn:
-            return await conn.run_sync(fn)
+        return await self.transactions.run(fn)
 
     async def peek_state(self, channel: str, external_id: str) -> dict[str, Any] | None:
         """The saved state without locking: enough to decide whether to ask the NLU."""
@@ -169,7 +159,5 @@ class ConversationStore:
         return await self._run(prune)
 
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.shutdown(wait=True)
-        if self._sync is not None:
-            self._sync.dispose()
+        if self._owns_transactions:
+            self.transactions.close()

@@ -7,6 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from bot.storage import inbox, outbox, share_codes, zalo  # noqa: F401  (their tables)
 from bot.storage.database import create_engine
 from bot.storage.tables import metadata
 
