@@ -128,6 +128,7 @@ class ZaloChannel:
             self._warming.cancel()
             with suppress(asyncio.CancelledError):
                 await self._warming
+        await self.tokens.settle()
         await self.api.close()
 
     async def _warm_up(self) -> None:

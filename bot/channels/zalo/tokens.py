@@ -11,6 +11,7 @@ other one stored, and uses it instead of refreshing again. Tokens are never logg
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -39,10 +40,18 @@ class TokenManager:
         self.state = "starting"  # "ok" once a token works, "error" when refused
         self._cached: Tokens | None = None
         self._local = asyncio.Lock()  # one refresher per process; the database lock across
+        self._in_flight: asyncio.Task[Tokens] | None = None
 
     async def seed_store(self) -> None:
         seed_hash = hashlib.sha256(self.seed.encode()).hexdigest() if self.seed else None
         await self.store.seed_tokens(self.api.app_id, self.seed, seed_hash, self.clock.now())
+
+    async def settle(self) -> None:
+        """Wait for a refresh under way to be stored (before the database closes)."""
+        task = self._in_flight
+        if task is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await task
 
     def _fresh(self, tokens: Tokens | None) -> bool:
         return (tokens is not None and bool(tokens.access_token)
@@ -62,8 +71,15 @@ class TokenManager:
         (None: the stored one is expiring). Raises :class:`TokenRefused`,
         :class:`NoRefreshToken` or ``Unavailable``."""
         async with self._local:
-            tokens = await self.store.token_lock(self.api.app_id).run(
-                lambda current: self._refresh_locked(current, failed), self.clock.now())
+            # Shielded: once Zalo has used up the old refresh token, the new one must reach
+            # the database even if the caller is cancelled (shutdown) meanwhile.
+            self._in_flight = asyncio.create_task(self.store.token_lock(self.api.app_id).run(
+                lambda current: self._refresh_locked(current, failed), self.clock.now()))
+            try:
+                tokens = await asyncio.shield(self._in_flight)
+            finally:
+                if self._in_flight.done():
+                    self._in_flight = None
         self._cached = tokens
         self.state = "ok"
         return tokens.access_token or ""
