@@ -25,6 +25,11 @@ log = logging.getLogger(__name__)
 class InboxHandler(Protocol):
     async def handle(self, event: InboxEvent) -> None: ...
 
+    def scrub(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The body to keep once the event is finished: what the resident wrote is stored
+        raw only while it waits to be processed, then masked like everything else."""
+        ...
+
     async def gave_up(self, event: InboxEvent) -> None:
         """The event failed ``max_attempts`` times (apologise, alert...)."""
         ...
@@ -86,11 +91,12 @@ class Inbox:
                                        type(error).__name__)
                 return
             await self.store.finish(event.id, self.worker_id, FAILED, self.clock.now(),
-                                    type(error).__name__)
+                                    type(error).__name__, body=handler.scrub(event.body))
             try:
                 await handler.gave_up(event)
             except Exception:
                 log.exception("inbox %s event %d: giving up failed too", event.channel,
                               event.id)
             return
-        await self.store.finish(event.id, self.worker_id, DONE, self.clock.now())
+        await self.store.finish(event.id, self.worker_id, DONE, self.clock.now(),
+                                body=handler.scrub(event.body))

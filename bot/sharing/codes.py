@@ -74,7 +74,9 @@ class ShareCodes:
 
     async def all(self) -> list[ShareCode]:
         """Every code, for the console and printable handouts."""
-        return [_parse(code, target) for code, target in (await self.store.all()).items()]
+        codes = [_parse(code, target) for code, target in (await self.store.all()).items()]
+        return sorted(codes, key=lambda c: (c.code.rstrip("0123456789"),
+                                            int(c.code.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))))
 
 
 def _parse(code: str, target: str) -> ShareCode:

@@ -12,6 +12,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 log = logging.getLogger(__name__)
+# aiosqlite logs every statement with its parameters at DEBUG (stored tokens among them):
+# never let those lines out, whatever level the application logs at.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 DEFAULT_URL = "sqlite+aiosqlite:///data/digiguide.db"
 
 

@@ -63,9 +63,10 @@ class InboxStore:
                 for c in await self.transactions.run(run)]
 
     async def finish(self, event_id: int, worker: str, status: str, now: dt.datetime,
-                     error: str | None = None) -> bool:
+                     error: str | None = None, body: dict[str, Any] | None = None) -> bool:
+        """Close an event; ``body`` replaces the stored one (the masked copy)."""
         return await self.transactions.run(
-            lambda conn: queue.finish(conn, inbox, event_id, worker, status, now, error))
+            lambda conn: queue.finish(conn, inbox, event_id, worker, status, now, error, body))
 
     async def retry(self, event_id: int, worker: str, at: dt.datetime, error: str) -> bool:
         return await self.transactions.run(

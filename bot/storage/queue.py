@@ -108,11 +108,15 @@ def owned(table: Table, row_id: int, worker: str) -> Any:
 
 
 def finish(conn: Connection, table: Table, row_id: int, worker: str, status: str,
-           now: dt.datetime, error: str | None = None) -> bool:
-    """Close a claimed row (done, sent, failed...). False when the lease was lost."""
-    result = conn.execute(update(table).where(owned(table, row_id, worker)).values(
-        status=status, finished_at=now, claimed_by=None, claimed_until=None,
-        last_error=error[:200] if error else None))
+           now: dt.datetime, error: str | None = None,
+           body: dict[str, Any] | None = None) -> bool:
+    """Close a claimed row (done, sent, failed...), replacing its body when given. False when
+    the lease was lost."""
+    values: dict[str, Any] = {"status": status, "finished_at": now, "claimed_by": None,
+                              "claimed_until": None, "last_error": error[:200] if error else None}
+    if body is not None:
+        values["body"] = body
+    result = conn.execute(update(table).where(owned(table, row_id, worker)).values(**values))
     return bool(result.rowcount)
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from pathlib import Path
 
 import httpx
+import pytest
+from sqlalchemy import select
 
 from bot.channels.zalo import texts
 from bot.channels.zalo.api import ZaloAPI
@@ -15,7 +18,9 @@ from bot.channels.zalo.tokens import TokenManager
 from bot.clock import ManualClock
 from bot.storage.database import Database
 from bot.storage.runner import Transactions
-from bot.storage.tables import residents
+from bot.storage.inbox import inbox
+from bot.storage.outbox import outbox
+from bot.storage.tables import events, residents
 from bot.storage.zalo import ZaloStore
 from tests.zalo.conftest import Bot, open_bot, payload
 from tests.zalo.fake_zalo import APP_ID, APP_SECRET, FakeZalo, Sent
@@ -220,3 +225,25 @@ async def test_a_step_image_is_uploaded_once_across_a_restart(
         sent = await bot.say("u3", "/start zalo_test")
         assert sent[0].image == fake.sent_to("u1")[0].image
     assert fake.uploads == 1
+
+
+async def test_no_secret_and_no_token_reaches_the_logs_or_stays_in_the_database(
+        bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    secrets = ["482913", "001203004567", "Abc@12345"]
+    for text in ("mã otp là 482913", "cccd của tôi 001203004567", "mật khẩu là Abc@12345"):
+        sent = await bot.say("u1", text)
+        assert "🔒" in sent[0].text
+    bot.fake.expire_access_tokens()
+    await bot.say("u1", "menu")  # a refresh happens while the logs are captured
+    rows: list[str] = []
+    async with bot.runtime.database.engine.connect() as conn:
+        for table in (inbox, outbox, events, residents):
+            rows += [str(row) for row in (await conn.execute(select(table))).all()]
+    stored = " ".join(rows)
+    assert "[mã số]" in stored
+    tokens = [t for t in bot.fake.access_tokens | bot.fake.refresh_tokens] + ["rt-initial"]
+    for secret in secrets + tokens:
+        assert secret not in caplog.text, secret
+    for secret in secrets:
+        assert secret not in stored, secret

@@ -15,10 +15,11 @@ from typing import Any
 
 from bot.channels.zalo import texts
 from bot.clock import Clock
-from bot.conversation import ConversationService, Incoming
+from bot.conversation import STORED_TEXT, ConversationService, Incoming
 from bot.engine import payloads
 from bot.engine.messages import Reply
 from bot.outbox import Outbox, replies_body
+from bot.privacy import mask
 from bot.sharing import ShareCodes
 from bot.storage.inbox import InboxEvent
 from bot.storage.zalo import ZaloStore
@@ -97,6 +98,14 @@ class ZaloEvents:
         if replies is None:
             log.info("zalo event %d was handled before", event.id)
         self.outbox.wake(CHANNEL)
+
+    def scrub(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The event as kept after processing: the text masked (attachment URLs stay, for
+        later screen understanding)."""
+        message = body.get("message")
+        if not isinstance(message, dict) or not isinstance(message.get("text"), str):
+            return body
+        return {**body, "message": {**message, "text": mask(message["text"])[:STORED_TEXT]}}
 
     async def gave_up(self, event: InboxEvent) -> None:
         """Never silence: the resident hears that something went wrong."""
