@@ -9,11 +9,12 @@ from collections.abc import Callable, Sequence
 from bot import bench, serve
 from bot.flowspec import cli as flows_cli
 from bot.intents import cli as intents_cli
+from bot.sharing import cli as sharing_cli
 
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 REGISTRARS: list[Registrar] = [flows_cli.register, serve.register, bench.register,
-                               intents_cli.register]
+                               intents_cli.register, sharing_cli.register]
 
 
 def build_parser() -> argparse.ArgumentParser:
