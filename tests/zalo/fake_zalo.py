@@ -16,6 +16,7 @@ import datetime as dt
 import email.parser
 import email.policy
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -181,6 +182,9 @@ def _malformed(message: dict[str, Any]) -> str | None:
     return None
 
 
+_MESSAGE_NUMBERS = itertools.count(1)
+
+
 class ZaloWebhookClient:
     """Posts events to the bot's webhook, signed as Zalo signs them."""
 
@@ -188,17 +192,16 @@ class ZaloWebhookClient:
         self.url = url
         self.fake = fake
         self.clock = clock
-        self._counter = 0
 
     def event(self, name: str, user: str, **message: Any) -> dict[str, Any]:
-        self._counter += 1
+        number = next(_MESSAGE_NUMBERS)  # unique across restarts of the bot, like Zalo's ids
         stamp = str(int(self.clock.now().timestamp() * 1000))
         event: dict[str, Any] = {"app_id": APP_ID, "event_name": name, "timestamp": stamp}
         if name in ("follow", "unfollow"):
             event |= {"oa_id": OA_ID, "follower": {"id": user}, "source": "testing"}
         else:
             event |= {"sender": {"id": user}, "recipient": {"id": OA_ID},
-                      "message": {"msg_id": f"msg{self._counter:06d}{user}", **message}}
+                      "message": {"msg_id": f"msg{number:06d}{user}", **message}}
         return event
 
     async def post(self, event: dict[str, Any], *, secret: str = OA_SECRET,

@@ -116,3 +116,19 @@ async def test_unfollow_marks_the_resident_inactive(bot: Bot) -> None:
     active = await bot.runtime.transactions.run(lambda conn: conn.execute(
         residents.select().where(residents.c.external_id == "u1")).one().active)
     assert active is False
+
+
+async def test_health_says_ok_with_a_token_and_error_when_zalo_refuses_it(
+        database_url: str, flows_dir: Path, fake: FakeZalo, clock: ManualClock) -> None:
+    async with open_bot(database_url, flows_dir, fake, clock) as bot:
+        await bot.say("u1", "xin chào")
+        assert bot.channel.status == "ok"
+    fake.refresh_tokens.clear()  # the stored chain is broken (e.g. revoked by the OA admin)
+    fake.expire_access_tokens()
+    async with open_bot(database_url, flows_dir, fake, clock) as bot:
+        response = await bot.webhook.text("u1", "menu")
+        assert response.status_code == 200  # events are still kept for later
+        await bot.settle()
+        assert bot.channel.status == "error"
+        queued = await bot.runtime.outbox.store.messages("zalo", "u1")
+        assert queued[-1]["status"] == "pending"  # waiting for a new token, not lost

@@ -17,9 +17,9 @@ from bot.channels.zalo.api import ZaloAPI
 from bot.channels.zalo.tokens import TokenManager
 from bot.clock import ManualClock
 from bot.storage.database import Database
-from bot.storage.runner import Transactions
 from bot.storage.inbox import inbox
 from bot.storage.outbox import outbox
+from bot.storage.runner import Transactions
 from bot.storage.tables import events, residents
 from bot.storage.zalo import ZaloStore
 from tests.zalo.conftest import Bot, open_bot, payload

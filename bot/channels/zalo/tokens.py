@@ -63,6 +63,8 @@ class TokenManager:
         if not self._fresh(self._cached):
             self._cached = await self.store.tokens(self.api.app_id)
         if self._fresh(self._cached) and self._cached and self._cached.access_token:
+            if self.state == "starting":
+                self.state = "ok"  # a token stored by an earlier run or another worker
             return self._cached.access_token
         return await self.refresh(failed=None)
 
