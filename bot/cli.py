@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from bot import bench, serve
+from bot.channels.zalo import connect as zalo_connect
 from bot.flowspec import cli as flows_cli
 from bot.intents import cli as intents_cli
 from bot.sharing import cli as sharing_cli
@@ -14,7 +15,7 @@ from bot.sharing import cli as sharing_cli
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 REGISTRARS: list[Registrar] = [flows_cli.register, serve.register, bench.register,
-                               intents_cli.register, sharing_cli.register]
+                               intents_cli.register, sharing_cli.register, zalo_connect.register]
 
 
 def build_parser() -> argparse.ArgumentParser:

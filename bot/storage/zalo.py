@@ -128,6 +128,21 @@ class ZaloStore:
 
         await self.transactions.run(run)
 
+    async def replace_tokens(self, app_id: str, tokens: Tokens, seed_hash: str | None,
+                             now: dt.datetime) -> None:
+        """Store tokens obtained outside the refresh chain (the OA admin's first permission).
+        ``seed_hash`` is the ``ZALO_REFRESH_TOKEN`` set now, so that it does not replace
+        these tokens at the next start."""
+        def run(conn: Connection) -> None:
+            values = {"access_token": tokens.access_token,
+                      "access_expires_at": tokens.access_expires_at,
+                      "refresh_token": tokens.refresh_token, "seed_hash": seed_hash,
+                      "updated_at": now}
+            conn.execute(_insert(conn, zalo_tokens).values(app_id=app_id, **values)
+                         .on_conflict_do_update(index_elements=["app_id"], set_=values))
+
+        await self.transactions.run(run)
+
     async def tokens(self, app_id: str) -> Tokens | None:
         def run(conn: Connection) -> Tokens | None:
             row = conn.execute(select(zalo_tokens).where(zalo_tokens.c.app_id == app_id)).first()

@@ -12,6 +12,7 @@ sends fail on demand (HTTP 500, or an error code for one resident).
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
 import email.parser
 import email.policy
@@ -66,6 +67,7 @@ class FakeZalo:
     refresh_tokens: set[str] = field(default_factory=lambda: {FIRST_REFRESH})
     access_tokens: set[str] = field(default_factory=set)
     refreshes: int = 0
+    codes: dict[str, str] = field(default_factory=dict)  # permission code -> code_challenge
     token_delay: float = 0.0
     expires_in: int = 90000
     sent: list[Sent] = field(default_factory=list)
@@ -103,6 +105,8 @@ class FakeZalo:
         form = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
         if request.headers.get("secret_key") != APP_SECRET or form.get("app_id") != APP_ID:
             return JSONResponse({"error": -14002, "error_name": "Invalid app"})
+        if form.get("grant_type") == "authorization_code":
+            return self._grant_code(form)
         token = str(form.get("refresh_token", ""))
         if self.token_delay:
             await asyncio.sleep(self.token_delay)
@@ -111,6 +115,17 @@ class FakeZalo:
             return JSONResponse({"error": -14014, "error_name": "Invalid refresh token"})
         self.refresh_tokens.discard(token)  # single use
         self.refreshes += 1
+        return self._issue()
+
+    def _grant_code(self, form: dict[str, str]) -> Response:
+        challenge = self.codes.pop(form.get("code", ""), None)
+        verifier = form.get("code_verifier", "")
+        digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+        if challenge is None or digest.decode().rstrip("=") != challenge:
+            return JSONResponse({"error": -14019, "error_name": "Invalid code"})
+        return self._issue()
+
+    def _issue(self) -> Response:
         access, refresh = self._next("at"), self._next("rt")
         self.access_tokens.add(access)
         self.refresh_tokens.add(refresh)

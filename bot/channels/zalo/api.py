@@ -22,6 +22,7 @@ DEFAULT_OAUTH = "https://oauth.zaloapp.com"
 SEND_PATH = "/v3.0/oa/message/cs"
 UPLOAD_PATH = "/v2.0/oa/upload/image"
 TOKEN_PATH = "/v4/oa/access_token"
+PERMISSION_PATH = "/v4/oa/permission"
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 TOKEN_TIMEOUT = httpx.Timeout(5.0)  # the refresh holds the token lock: keep it short
 
@@ -91,12 +92,21 @@ class ZaloAPI:
 
     async def refresh(self, refresh_token: str) -> Grant:
         """Trade the (single-use) refresh token for a new access and refresh token."""
+        return await self._grant({"grant_type": "refresh_token",
+                                  "refresh_token": refresh_token})
+
+    async def exchange_code(self, code: str, verifier: str) -> Grant:
+        """Trade the code of the OA admin's permission (OAuth v4 with PKCE) for the first
+        tokens."""
+        return await self._grant({"grant_type": "authorization_code", "code": code,
+                                  "code_verifier": verifier})
+
+    async def _grant(self, form: dict[str, str]) -> Grant:
         try:
             response = await self.client.post(
                 self.oauth_url + TOKEN_PATH,
                 headers={"secret_key": self._app_secret},
-                data={"app_id": self.app_id, "grant_type": "refresh_token",
-                      "refresh_token": refresh_token},
+                data={"app_id": self.app_id, **form},
                 timeout=TOKEN_TIMEOUT)
         except httpx.HTTPError as error:
             raise Unavailable(type(error).__name__) from error
