@@ -3,6 +3,7 @@ then runs without ``ZALO_REFRESH_TOKEN``."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -27,10 +28,16 @@ async def test_the_first_tokens_come_from_the_admins_permission(
     query = parse_qs(urlsplit(link).query)
     assert link.startswith(fake.base_url + "/v4/oa/permission?")
     assert query["app_id"] == [APP_ID]
-    fake.codes["code-from-redirect"] = query["code_challenge"][0]  # the admin allowed it
-    await store_first_tokens(settings, config, "code-from-redirect", verifier)
     async with open_bot(database_url, flows_dir, fake, clock, refresh_token=None) as bot:
-        sent = await bot.say("u1", "cài vneid")
+        assert await bot.say("u1", "xin chào") == []  # kept: the reply waits in the outbox
+        assert bot.channel.status == "off"
+        fake.codes["code-from-redirect"] = query["code_challenge"][0]  # the admin allowed it
+        await store_first_tokens(settings, config, "code-from-redirect", verifier)
+        await bot.webhook.text("u1", "cài vneid")
+        bot.clock.advance(dt.timedelta(minutes=5))  # the outbox tries again in order
+        await bot.settle()
+        sent = fake.sent_to("u1")
+        assert "Chào" in sent[0].text or "chào" in sent[0].text  # the waiting reply first
         assert "Bước 1/" in sent[-1].text
         assert bot.channel.status == "ok"
     assert fake.refreshes == 0 and fake.violations == []

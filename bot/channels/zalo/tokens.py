@@ -37,7 +37,9 @@ class TokenManager:
         self.seed = seed
         self.margin = margin
         self.refreshes = 0  # done by this process (health, tests)
-        self.state = "starting"  # "ok" once a token works, "error" when refused
+        # "ok" once there is a token, "error" when Zalo refused the refresh token, "off" when
+        # there is none at all (never connected)
+        self.state = "starting"
         self._cached: Tokens | None = None
         self._local = asyncio.Lock()  # one refresher per process; the database lock across
         self._in_flight: asyncio.Task[Tokens] | None = None
@@ -63,8 +65,7 @@ class TokenManager:
         if not self._fresh(self._cached):
             self._cached = await self.store.tokens(self.api.app_id)
         if self._fresh(self._cached) and self._cached and self._cached.access_token:
-            if self.state == "starting":
-                self.state = "ok"  # a token stored by an earlier run or another worker
+            self.state = "ok"  # a token stored by an earlier run, another worker, zalo-connect
             return self._cached.access_token
         return await self.refresh(failed=None)
 
@@ -90,7 +91,7 @@ class TokenManager:
         if self._fresh(current) and current.access_token != failed:
             return None  # someone refreshed while we waited for the lock: use theirs
         if not current.refresh_token:
-            self.state = "error"
+            self.state = "off"  # not connected yet: `python -m bot zalo-connect`
             raise NoRefreshToken("set ZALO_REFRESH_TOKEN (see the README's Zalo section)")
         try:
             grant = await self.api.refresh(current.refresh_token)
