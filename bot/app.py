@@ -35,6 +35,7 @@ from bot.storage.share_codes import ShareCodeStore
 
 log = logging.getLogger(__name__)
 SEEN_MESSAGES_KEPT = dt.timedelta(days=7)
+OUTBOX_KEPT = dt.timedelta(days=30)
 WORKERS_STOP_TIMEOUT = 10.0  # seconds to finish the deliveries in hand at shutdown
 
 
@@ -121,7 +122,9 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
             process_id = uuid.uuid4().hex
             service = ConversationService(engine, store, chosen, process_id=process_id,
                                           communes=communes, clock=clock)
-            outbox = Outbox(OutboxStore(transactions), clock, poll=poll, worker_id=process_id)
+            outbox_store = OutboxStore(transactions)
+            await outbox_store.prune(before=clock.now() - OUTBOX_KEPT)
+            outbox = Outbox(outbox_store, clock, poll=poll, worker_id=process_id)
             inbox = Inbox(inbox_store, clock, poll=poll, worker_id=process_id)
             yield Runtime(settings, database, catalog, chosen, service, clock, transactions,
                           outbox, inbox, codes)

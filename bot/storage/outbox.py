@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Connection, DateTime, Integer, func, select, update
+from sqlalchemy import Column, Connection, DateTime, Integer, delete, func, select, update
 
 from bot.storage import queue
 from bot.storage.runner import Transactions
@@ -122,6 +122,16 @@ class OutboxStore:
                 outbox.c.status.in_(OPEN)).values(
                 status=CANCELLED, finished_at=now, claimed_by=None, claimed_until=None,
                 last_error=reason[:200])).rowcount
+
+        return await self.transactions.run(run)
+
+    async def prune(self, before: dt.datetime) -> int:
+        """Forget messages delivered, expired or cancelled before ``before``; failed ones stay
+        for someone to look at."""
+        def run(conn: Connection) -> int:
+            return conn.execute(delete(outbox).where(
+                outbox.c.status.in_((SENT, EXPIRED, CANCELLED)),
+                outbox.c.finished_at < before)).rowcount
 
         return await self.transactions.run(run)
 

@@ -235,6 +235,18 @@ async def test_a_partial_delivery_resumes_after_the_last_part_sent(
     assert parts == [0, 1]
 
 
+async def test_old_finished_messages_are_pruned_but_failed_ones_stay(
+        database_url: str, clock: ManualClock) -> None:
+    sender = Recorder(script=lambda m: Failed("malformed") if m.body["n"] == 1 else None)
+    async with worker(database_url, clock, sender) as outbox:
+        for n in range(3):
+            await outbox.send("test", "r1", {"n": n})
+        await drain(outbox)
+        assert await outbox.store.prune(before=clock.now() - dt.timedelta(days=30)) == 0
+        assert await outbox.store.prune(before=clock.now() + dt.timedelta(seconds=1)) == 2
+        assert [m["status"] for m in await outbox.store.messages("test")] == ["failed"]
+
+
 async def test_queued_messages_survive_a_restart(database_url: str, clock: ManualClock) -> None:
     first = Recorder()
     async with worker(database_url, clock, first) as outbox:
