@@ -2,9 +2,10 @@
 
 python-telegram-bot talks to it over real HTTP (``HTTPXRequest``), exactly as it talks to
 api.telegram.org. It keeps Telegram's limits that the channel must respect (4,096 characters
-of text, 1,024 of caption, 64 bytes of callback data, 50 inline results, well-formed HTML),
-records every call, feeds ``getUpdates`` from a queue, and fails chosen calls on demand
-(429 with ``retry_after``, 403 blocked, 500).
+of text, 1,024 of caption, 64 bytes of callback data, 50 inline results, well-formed HTML,
+valid text links), answers with the entities Telegram would store (``fake_entities``), records
+every call, feeds ``getUpdates`` from a queue, and fails chosen calls on demand (429 with
+``retry_after``, 403 blocked, 500).
 """
 
 from __future__ import annotations
@@ -12,11 +13,9 @@ from __future__ import annotations
 import asyncio
 import email.parser
 import email.policy
-import html
 import json
 import re
 import time
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -25,6 +24,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.telegram.fake_entities import BadRequest, parse, units
 
 TOKEN = "7000001:TEST-token_for-digiguide"
 BOT_USER = {
@@ -48,29 +49,7 @@ JSON_FIELDS = {
     "link_preview_options",
     "reply_parameters",
 }
-HTML_TAGS = {
-    "b",
-    "strong",
-    "i",
-    "em",
-    "u",
-    "ins",
-    "s",
-    "strike",
-    "del",
-    "a",
-    "code",
-    "pre",
-    "tg-spoiler",
-    "blockquote",
-    "span",
-    "tg-emoji",
-}
 COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
-
-
-class BadRequest(Exception):
-    """Answered as Telegram answers a request it refuses: 400 and a description."""
 
 
 @dataclass
@@ -82,22 +61,9 @@ class Call:
     result: Any = None  # what the fake answered (the Message, for sends)
 
 
-def _units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
 def _visible(text: str, parse_mode: str | None) -> str:
     """The text after entity parsing; refuses HTML Telegram would refuse."""
-    if parse_mode != "HTML":
-        return text
-    try:
-        root = ET.fromstring(f"<root>{text}</root>")
-    except ET.ParseError as error:
-        raise BadRequest(f"Bad Request: can't parse entities: {error}") from error
-    for element in root.iter():
-        if element.tag != "root" and element.tag not in HTML_TAGS:
-            raise BadRequest(f"Bad Request: can't parse entities: unsupported tag {element.tag}")
-    return html.unescape("".join(root.itertext()))
+    return parse(text, parse_mode)[0]
 
 
 def _check_markup(markup: Any) -> None:
@@ -242,16 +208,18 @@ class FakeBotAPI:
                 _visible(content["message_text"], content.get("parse_mode"))
             return True
         if method == "sendMessage":
-            text = _visible(params.get("text", ""), params.get("parse_mode"))
+            text, entities = parse(params.get("text", ""), params.get("parse_mode"),
+                                   params.get("entities"))
             if not text.strip():
                 raise BadRequest("Bad Request: message text is empty")
-            if _units(text) > 4096:
+            if units(text) > 4096:
                 raise BadRequest("Bad Request: message is too long")
             _check_markup(params.get("reply_markup"))
-            return self._message(params, text=text)
+            return self._message(params, text=text, **({"entities": entities} if entities else {}))
         if method == "sendPhoto":
-            caption = _visible(params.get("caption", ""), params.get("parse_mode"))
-            if _units(caption) > 1024:
+            caption, entities = parse(params.get("caption", ""), params.get("parse_mode"),
+                                      params.get("caption_entities"))
+            if units(caption) > 1024:
                 raise BadRequest("Bad Request: message caption is too long")
             _check_markup(params.get("reply_markup"))
             photo = params.get("photo", "")
@@ -263,6 +231,7 @@ class FakeBotAPI:
             return self._message(
                 params,
                 caption=caption,
+                **({"caption_entities": entities} if entities else {}),
                 photo=[
                     {"file_id": photo, "file_unique_id": f"u{photo}", "width": 640, "height": 480}
                 ],

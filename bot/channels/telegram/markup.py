@@ -2,6 +2,13 @@
 
 The engine writes ``**bold**``; Telegram's HTML parse mode is used because it only needs ``<``,
 ``>`` and ``&`` escaped (MarkdownV2 would need a dozen characters escaped in every guide).
+
+Tappable details: Telegram makes web addresses tappable itself (its ``url`` entities), so they
+are sent as plain text. Phone numbers cannot be linked by a bot: a text link must be an
+``http(s)``/``tg`` URL (a ``tel:`` link makes Telegram refuse the whole message) and
+``phone_number`` entities are only ever found by Telegram, never taken from a bot. Phone
+numbers (:func:`bot.channels.links.find_links`) are therefore sent as ``code``, which the
+Telegram apps copy with one tap, ready to paste into the phone's dialler.
 Telegram counts message length in UTF-16 code units after entity parsing, so pieces are
 measured on the text without the ``**`` markers' HTML expansion: the raw text is never shorter
 than what Telegram counts.
@@ -17,6 +24,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
+from bot.channels.links import find_links
 from bot.engine.messages import Button
 
 log = logging.getLogger(__name__)
@@ -30,8 +38,30 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
 def to_html(text: str) -> str:
-    """``**bold**`` to ``<b>bold</b>``; everything else escaped for Telegram's HTML mode."""
-    return _BOLD.sub(r"<b>\1</b>", html.escape(text, quote=False))
+    """``**bold**`` to ``<b>bold</b>``, phone numbers to ``<code>`` (never inside ``<b>``:
+    Telegram does not nest code in other entities); everything else escaped."""
+    runs: list[tuple[str, bool]] = []
+    last = 0
+    for match in _BOLD.finditer(text):
+        runs += [(text[last:match.start()], False), (match[1], True)]
+        last = match.end()
+    runs.append((text[last:], False))
+    plain = "".join(run for run, _ in runs)
+    phones = [(link.start, link.end) for link in find_links(plain) if link.kind == "tel"]
+    cuts = sorted({0, len(plain), *(edge for span in phones for edge in span)})
+    out: list[str] = []
+    offset = 0
+    for run, bold in runs:
+        end = offset + len(run)
+        edges = [offset, *(c for c in cuts if offset < c < end), end]
+        for start, stop in zip(edges, edges[1:], strict=False):
+            piece = html.escape(plain[start:stop], quote=False)
+            if any(a <= start and stop <= b for a, b in phones):
+                out.append(f"<code>{piece}</code>")
+            elif piece:
+                out.append(f"<b>{piece}</b>" if bold else piece)
+        offset = end
+    return "".join(out)
 
 
 def units(text: str) -> int:
