@@ -122,3 +122,27 @@ async def test_step_images_are_served(runtime: Runtime, tmp_path: Path) -> None:
         escape = await http.get("/images/../../etc/passwd")
     assert found.status_code == 200 and found.content.startswith(b"\x89PNG")
     assert missing.status_code == 404 and escape.status_code == 404
+
+
+async def test_a_retried_message_is_applied_once(client: httpx.AsyncClient,
+                                                  runtime: Runtime) -> None:
+    """The page retries with the message's id: a copy the server already handled is dropped."""
+    async def stored_events() -> int:
+        async with runtime.database.engine.connect() as conn:
+            return len((await conn.execute(select(events.c.id))).all())
+
+    first = await chat(client, text="/start vneid_install", id="m-1")
+    assert "Bước 1/" in first[0]["text"]
+    before = await stored_events()
+    assert await chat(client, text="/start vneid_install", id="m-1") == []
+    assert await stored_events() == before
+    again = await chat(client, text="/start vneid_install", id="m-2")
+    assert "Bước 1/" in again[0]["text"]
+    other = await client.post("/api/chat", json={"user": "r2", "text": "/start", "id": "m-1"})
+    assert other.json()["messages"]  # ids are per resident
+
+
+@pytest.mark.parametrize("message_id", [5, "", "x" * 65, ["m"]])
+async def test_a_bad_message_id_gets_a_4xx(client: httpx.AsyncClient, message_id: object) -> None:
+    response = await client.post("/api/chat", json={"user": "u", "text": "hi", "id": message_id})
+    assert response.status_code == 400 and "`id`" in response.json()["error"]

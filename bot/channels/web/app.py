@@ -1,4 +1,5 @@
-"""HTTP routes: the chat page, ``POST /api/chat``, ``/healthz`` and the flow schema.
+"""HTTP routes: the chat page (``/`` and its ``/static/`` files), ``POST /api/chat``,
+``/healthz`` and the flow schema.
 
 Handlers only translate JSON to :class:`Incoming` and replies back; every decision is the
 conversation service's.
@@ -6,6 +7,7 @@ conversation service's.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -53,7 +55,15 @@ def _parse_chat(body: bytes) -> Incoming | JSONResponse:
         return _error(400, "`payload` must be a string")
     if text is None and payload is None:
         return _error(400, "send `text` or `payload`")
-    return Incoming(channel="web", user_id=str(user).strip(), text=text, payload=payload)
+    message_id = data.get("id")
+    if message_id is not None and (not isinstance(message_id, str)
+                                   or not 0 < len(message_id) <= MAX_USER):
+        return _error(400, f"`id` must be a string of 1 to {MAX_USER} characters")
+    user_id = str(user).strip()
+    # A retried message carries the same id: the second copy is dropped, never applied twice.
+    key = (hashlib.sha256(f"{user_id}\n{message_id}".encode()).hexdigest()[:40]
+           if message_id is not None else None)
+    return Incoming(channel="web", user_id=user_id, text=text, payload=payload, message_key=key)
 
 
 def create_app(service: ConversationService, health: HealthCheck,
@@ -84,6 +94,7 @@ def create_app(service: ConversationService, health: HealthCheck,
         Route("/api/chat", chat, methods=["POST"]),
         Route("/healthz", healthz),
         Route("/api/flow-schema", schema),
+        Mount("/static", StaticFiles(directory=STATIC)),
         *extra_routes,
     ]
     if images_dir is not None:
