@@ -91,6 +91,10 @@ class Tab:
         await self.page.goto(self.base + path)
         await expect(self.page.locator(".msg.bot").last).to_be_visible()
 
+    async def stop_time(self) -> None:
+        """From now on the page's timers fire only when the test moves its clock."""
+        await self.page.clock.pause_at(await self.page.evaluate("Date.now()") + 100)
+
     async def tap(self, label: str) -> None:
         await self.page.get_by_role("button", name=label).last.click()
 
@@ -143,6 +147,7 @@ async def log_text(tab: Tab) -> str:
 async def test_a_failed_request_is_retried_and_said_in_vietnamese(tab: Tab) -> None:
     await tab.page.clock.install()
     await tab.open()
+    await tab.stop_time()
     await tab.tap("Mở hướng dẫn")
     tab.script.failures = 2
     await tab.tap("✅ Xong")
@@ -161,6 +166,7 @@ async def test_a_failed_request_is_retried_and_said_in_vietnamese(tab: Tab) -> N
 async def test_when_retries_run_out_the_last_step_stays_usable(tab: Tab) -> None:
     await tab.page.clock.install()
     await tab.open()
+    await tab.stop_time()
     await tab.tap("Mở hướng dẫn")
     await tab.page.route("**/api/chat", lambda route: route.abort())  # the network is gone
     await tab.tap("✅ Xong")
@@ -183,8 +189,8 @@ async def test_when_retries_run_out_the_last_step_stays_usable(tab: Tab) -> None
 async def test_a_new_tap_replaces_a_message_that_could_not_be_sent(tab: Tab) -> None:
     await tab.page.clock.install()
     await tab.open()
+    await tab.stop_time()
     await tab.tap("Mở hướng dẫn")
-    await tab.page.clock.pause_at(await tab.page.evaluate("Date.now()") + 100)
     tab.script.failures = 1
     await tab.page.fill("#text", "tôi làm xong rồi")
     await tab.page.press("#text", "Enter")

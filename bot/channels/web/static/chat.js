@@ -169,7 +169,7 @@ function renderBot(message) {
 function showTyping() {
   typingTimer = setTimeout(() => {
     typingBubble = document.createElement("div");
-    typingBubble.className = "msg bot typing";
+    typingBubble.className = "msg typing";
     typingBubble.setAttribute("role", "status");
     typingBubble.append(TEXTS.typing);
     for (let i = 0; i < 3; i++) {
