@@ -42,6 +42,7 @@ class CommuneDirectory:
                     yaml.safe_load(path.read_text(encoding="utf-8")))
             except (OSError, yaml.YAMLError, ValidationError) as exc:
                 log.error("%s: commune file skipped: %s", path, exc)
+        log.info("commune teams from %s: %s", folder, ", ".join(communes) or "none")
         return cls(communes, defaults)
 
     def places(self, commune_id: str | None) -> dict[str, str]:

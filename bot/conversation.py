@@ -81,6 +81,8 @@ class ConversationService:
         """The replies to one message, or None when the message was already handled."""
         text, commune = split_start(_clean(message.text))
         if commune is not None and not self.communes.knows(commune):
+            log.warning("unknown commune id %r in a team link: the defaults are used",
+                        mask(commune))
             commune = None
         inbound = Inbound(text=text, payload=message.payload, unsupported=message.unsupported)
         intent: IntentResult | None = None

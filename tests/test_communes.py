@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from bot.app import build_runtime
-from bot.communes import split_start
+from bot.communes import CommuneDirectory, split_start
 from bot.conversation import Incoming
 from tests.conftest import ROOT, settings_for, sqlite_url
 
@@ -42,3 +43,23 @@ async def test_team_link_sets_the_commune_for_later_turns(tmp_path: Path) -> Non
         assert "Yên Bình" not in plain and "Tổ công nghệ số cộng đồng" in plain
         unknown = await say("c", text="/start vneid_install-nowhere")
         assert "Bước 1/" in unknown
+
+
+async def test_an_unknown_commune_in_a_link_is_logged(tmp_path: Path,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    settings = settings_for(sqlite_url(tmp_path), communes_dir=COMMUNES)
+    async with build_runtime(settings) as rt:
+        with caplog.at_level("WARNING", logger="bot.conversation"):
+            await rt.service.handle(Incoming("web", "a", text="/start vneid_install-nowhere"))
+            await rt.service.handle(Incoming("web", "b", text="/start vneid_install-yen_binh"))
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == ["unknown commune id 'nowhere' in a team link: the defaults are used"]
+
+
+def test_the_shipped_example_commune_backs_the_readme_link() -> None:
+    shipped = CommuneDirectory.load(ROOT / "flows" / "communes", {})
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\?start=[a-z0-9_]+-([a-z0-9_]+)", readme))
+    assert linked and linked <= set(shipped.communes)
+    for commune in shipped.communes.values():
+        assert commune.team_phone[0].isdigit()  # a number the guides can show as a link
