@@ -2,6 +2,7 @@
 #   make run   set everything up, then serve the web chat (and Telegram when a token is set)
 #   make test  set everything up, then run the whole suite
 # Every set-up step is a file target, so a second run with nothing changed takes seconds.
+# NLU=keywords (or RASA_URL for `run`) skips the 2.5 GB Rasa environment altogether.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
@@ -15,13 +16,34 @@ PY310 ?= $(call find_python,3.10)
 UV := .venv-uv/bin/uv
 PY := .venv/bin/python
 
+# Rasa's environment only when a local Rasa is used; without it, no Rasa tests either.
+ifeq ($(filter keywords KEYWORDS Keywords,$(NLU)),)
+RUN_NLU := $(if $(RASA_URL),,nlu-env)
+TEST_NLU := nlu-env
+PYTEST_ARGS ?=
+else
+RUN_NLU :=
+TEST_NLU :=
+PYTEST_ARGS ?= -m "not rasa"
+endif
+
+# A long step with a heartbeat every 10 s: the time so far and the size of what it builds
+# (uv itself is quiet here, and shows progress bars only on a terminal).
+# $(call progress,COMMAND,DIRECTORY)
+progress = start=$$(date +%s); ( $(1) ) & pid=$$!; \
+	while kill -0 $$pid 2>/dev/null; do \
+	  for tick in 1 2 3 4 5 6 7 8 9 10; do sleep 1; kill -0 $$pid 2>/dev/null || break; done; \
+	  if kill -0 $$pid 2>/dev/null; then \
+	    echo "    ... $$(( $$(date +%s) - start )) s, $(2): $$(du -sh $(2) 2>/dev/null | cut -f1)"; fi; \
+	done; wait $$pid && echo "    done in $$(( $$(date +%s) - start )) s"
+
 .PHONY: run test lint setup nlu-env browser clean
 
-run: setup nlu-env
+run: setup $(RUN_NLU)
 	$(PY) -m bot serve
 
-test: setup nlu-env browser
-	$(PY) -m pytest
+test: setup $(TEST_NLU) browser
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup
 	.venv/bin/ruff check bot tests
@@ -31,11 +53,13 @@ setup: .venv/.synced
 
 $(UV):
 	@test -n "$(PY311)" || { echo "Python 3.11 not found (install it, e.g. with pyenv)"; exit 1; }
+	@echo "==> Installing uv (the package installer) into .venv-uv"
 	$(PY311) -m venv .venv-uv
 	.venv-uv/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
 
 .venv/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --python $(PY311) --quiet
+	@echo "==> The bot's environment .venv (Python 3.11, from uv.lock; ~250 MB, seconds once cached)"
+	@$(call progress,$(UV) sync --frozen --python $(PY311) --quiet,.venv)
 	@touch $@
 
 # Rasa 3.6 needs Python < 3.11 and SQLAlchemy 1.4: it gets its own environment.
@@ -43,15 +67,18 @@ nlu-env: .venv-nlu/.synced
 
 .venv-nlu/.synced: $(UV) nlu/requirements.lock
 	@test -n "$(PY310)" || { echo "Python 3.10 not found (install it, e.g. with pyenv)"; exit 1; }
+	@echo "==> Rasa's environment .venv-nlu (Python 3.10, ~2.5 GB: several minutes the first time;"
+	@echo "    NLU=keywords make run skips it)"
 	$(UV) venv --allow-existing --python $(PY310) --quiet .venv-nlu
-	$(UV) pip sync --python .venv-nlu/bin/python --quiet nlu/requirements.lock
+	@$(call progress,$(UV) pip sync --python .venv-nlu/bin/python --quiet nlu/requirements.lock,.venv-nlu)
 	@touch $@
 
 # Headless Chromium for the browser test, from Debian's packages (no browser download).
 browser: .venv/.chromium
 
 .venv/.chromium:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null || { echo "==> Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@touch $@
 
 clean:
