@@ -58,7 +58,7 @@ $(UV):
 	.venv-uv/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
 
 .venv/.synced: $(UV) pyproject.toml uv.lock
-	@echo "==> The bot's environment .venv (Python 3.11, from uv.lock; ~250 MB, seconds once cached)"
+	@echo "==> The bot's environment .venv (Python 3.11, from uv.lock; ~450 MB, seconds once cached)"
 	@$(call progress,$(UV) sync --frozen --python $(PY311) --quiet,.venv)
 	@touch $@
 
