@@ -34,7 +34,8 @@ progress = start=$$(date +%s); ( $(1) ) & pid=$$!; \
 	while kill -0 $$pid 2>/dev/null; do \
 	  for tick in 1 2 3 4 5 6 7 8 9 10; do sleep 1; kill -0 $$pid 2>/dev/null || break; done; \
 	  if kill -0 $$pid 2>/dev/null; then \
-	    echo "    ... $$(( $$(date +%s) - start )) s, $(2): $$(du -sh $(2) 2>/dev/null | cut -f1)"; fi; \
+	    echo "    ... $$(( $$(date +%s) - start )) s: $(2) holds $$(du -sh $(2) 2>/dev/null | cut -f1)" \
+	      "so far (packages are downloaded first, then installed)"; fi; \
 	done; wait $$pid && echo "    done in $$(( $$(date +%s) - start )) s"
 
 .PHONY: run test lint setup nlu-env browser clean
