@@ -8,7 +8,8 @@ Modelled on the Bot API documentation and TDLib (which the Bot API server runs):
   ``phone_number``, ``mention``… are found by Telegram itself and never taken from a bot.
 - Telegram then finds web addresses itself (``url`` entities, like TDLib's ``find_entities``):
   with or without ``http(s)://``, the domain ending in a known top-level domain, trailing
-  punctuation and unbalanced closing brackets left out, never inside ``code``/``pre`` or a text link.
+  punctuation and unbalanced closing brackets left out, never inside ``code``/``pre`` or a
+  text link.
 Offsets and lengths are in UTF-16 code units, as Telegram counts them.
 """
 

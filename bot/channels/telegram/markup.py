@@ -17,6 +17,7 @@ than what Telegram counts.
 from __future__ import annotations
 
 import html
+import itertools
 import logging
 import re
 from collections.abc import Sequence
@@ -54,7 +55,7 @@ def to_html(text: str) -> str:
     for run, bold in runs:
         end = offset + len(run)
         edges = [offset, *(c for c in cuts if offset < c < end), end]
-        for start, stop in zip(edges, edges[1:], strict=False):
+        for start, stop in itertools.pairwise(edges):
             piece = html.escape(plain[start:stop], quote=False)
             if any(a <= start and stop <= b for a, b in phones):
                 out.append(f"<code>{piece}</code>")
