@@ -23,7 +23,11 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.app import Runtime
+from bot.channels.links import find_links
 from bot.channels.web.app import STATIC
+from bot.communes import CommuneDirectory
+from bot.engine.render import fill
 from tests.conftest import ROOT
 from tests.server import serving
 from tests.web.test_browser import CHROMIUM, FLAGS, HAVE_CHROMIUM
@@ -352,3 +356,18 @@ async def test_bubbles_use_the_width_of_a_small_phone(tab: Tab) -> None:
     await tab.tap("Mở hướng dẫn")
     box = await tab.page.locator(".msg.bot").last.bounding_box()
     assert box is not None and box["width"] >= 0.8 * (360 - 24) and box["x"] + box["width"] <= 360
+
+
+async def test_the_page_finds_the_same_links_as_telegram_in_every_guide(
+        tab: Tab, runtime: Runtime) -> None:
+    places = CommuneDirectory.load(ROOT / "flows" / "communes", {}).places("yen_binh")
+    texts = [re.sub(r"\*\*(.+?)\*\*", r"\1", fill(step.text, places))
+             for compiled in runtime.catalog.flows.values() for step in compiled.flow.steps]
+    await tab.open()
+    in_page = await tab.page.evaluate("""async texts => {
+        const {findLinks} = await import('/static/links.js');
+        return texts.map(t => findLinks(t).map(l => [t.slice(l.start, l.end), l.href]));
+    }""", texts)  # (JavaScript counts UTF-16 units, Python code points: compare the spans)
+    in_python = [[[t[link.start:link.end], link.href] for link in find_links(t)] for t in texts]
+    assert in_page == in_python
+    assert sum(len(links) for links in in_python) >= 10
