@@ -3,7 +3,7 @@
 These tests read the shipped YAML files, not fixtures: they fail when a guide is missing, when a
 path through a guide dead-ends, when a message would not fit Telegram, when a guide that talks
 about OTP codes or passwords forgets the safety rule, or when a phone number, short code or web
-address appears that the fact sheet does not back.
+address appears that the fact sheets do not back.
 """
 
 from __future__ import annotations
@@ -18,11 +18,26 @@ import pytest
 
 from bot.flowspec import load_flows
 from bot.flowspec.graph import StepGraph, default_next
-from bot.flowspec.model import LABEL_MAX, PLACEHOLDER_RE, PLACEHOLDERS, EndKind, Flow, Step
+from bot.flowspec.model import (
+    BUTTONS_MAX,
+    LABEL_MAX,
+    PLACEHOLDER_RE,
+    PLACEHOLDERS,
+    SHORT_TITLE_MAX,
+    Action,
+    EndKind,
+    Flow,
+    Step,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOWS_DIR = ROOT / "flows"
-FACTS = ROOT.parent / "shared" / "domain" / "facts.md"
+# The shared fact sheets sit next to the checkout (../shared), or further up for a git worktree.
+SHARED_DOMAIN = next(
+    (d / "shared" / "domain" for d in ROOT.parents if (d / "shared" / "domain").is_dir()),
+    ROOT.parent / "shared" / "domain",
+)
+FACT_SHEETS = (SHARED_DOMAIN / "facts.md", SHARED_DOMAIN / "facts-more.md")
 
 # The topic guides of issue 5: each flow's id is the NLU intent that opens it.
 TOPIC_INTENTS = (
@@ -42,6 +57,15 @@ TOPIC_INTENTS = (
     "scam_report",
     "sim_4g",
 )
+# The guides of issue 16, for the v2 intents of shared/nlu/intents.md.
+V2_INTENTS = (
+    "payment_transfer",
+    "admin_reorg",
+    "vneid_residence",
+    "vneid_health_book",
+    "digital_signature",
+)
+GUIDES = TOPIC_INTENTS + V2_INTENTS
 
 # Telegram: 4096 characters per message (counted in UTF-16 code units), 64 bytes of callback data.
 TELEGRAM_MESSAGE_MAX = 4096
@@ -57,12 +81,19 @@ LONG_PLACEHOLDERS = {
     "team_phone": "0912 345 678 hoặc 0987 654 321",
 }
 
-# Phone numbers and short codes a guide may tell residents, each backed by facts.md §1.4 / §2.
+# Phone numbers and short codes a guide may tell residents, each backed by facts.md §1.4 / §2
+# or by facts-more.md (§5: only the numbers it confirms on an official page; it says VNPT 1800 1166
+# and Viettel 1800 8119 are NOT verified, so they are not here).
 ALLOWED_LONG_NUMBERS = {
     "19009068",  # BHXH / VssID
     "02437899999",  # BHXH, office hours
     "1900545441",  # MoMo emergency lock
     "18009000",  # Viettel Money
+    "19006600",  # FPT Telecom (facts-more §5, fpt.vn)
+    "02462660198",  # Viettel's official caller for subscriber updates (facts-more §5)
+    "02466888098",  # Viettel's official caller for subscriber updates (facts-more §5)
+    "0888001091",  # VinaPhone's official caller for subscriber updates (facts-more §5)
+    "0911001091",  # VinaPhone's official caller for subscriber updates (facts-more §5)
 }
 ALLOWED_SHORT_CODES = {"156", "5656", "8079", "9191", "998"}  # *998# Viettel Money
 
@@ -170,10 +201,10 @@ def _walk(flow: Flow, limit: int = 20000) -> list[Path_]:
 
 def test_flows_directory_validates(guides: Guides) -> None:
     assert guides.problems == []
-    assert len(guides.flows) >= len(TOPIC_INTENTS)
+    assert len(guides.flows) >= len(GUIDES)
 
 
-@pytest.mark.parametrize("intent", TOPIC_INTENTS)
+@pytest.mark.parametrize("intent", GUIDES)
 def test_topic_guide_exists_with_its_intent(guides: Guides, intent: str) -> None:
     flow = _topic(guides, intent)
     assert flow.intents == [intent]
@@ -181,7 +212,7 @@ def test_topic_guide_exists_with_its_intent(guides: Guides, intent: str) -> None
     assert flow.keywords, "keywords are the fallback when NLU is down"
 
 
-@pytest.mark.parametrize("intent", TOPIC_INTENTS)
+@pytest.mark.parametrize("intent", GUIDES)
 def test_metadata(guides: Guides, intent: str) -> None:
     flow = _topic(guides, intent)
     assert flow.reviewed is not None
@@ -197,22 +228,70 @@ def test_metadata(guides: Guides, intent: str) -> None:
         assert flow.menu_group.value == intent.split("_")[0]
 
 
-@pytest.mark.skipif(not FACTS.exists(), reason="the shared fact sheet is not checked out")
-@pytest.mark.parametrize("intent", TOPIC_INTENTS)
-def test_sources_and_addresses_come_from_the_fact_sheet(guides: Guides, intent: str) -> None:
-    facts = FACTS.read_text(encoding="utf-8")
+def _facts() -> str:
+    return "\n".join(sheet.read_text(encoding="utf-8") for sheet in FACT_SHEETS)
+
+
+facts_needed = pytest.mark.skipif(
+    not all(sheet.exists() for sheet in FACT_SHEETS),
+    reason="the shared fact sheets are not checked out",
+)
+
+
+@facts_needed
+@pytest.mark.parametrize("intent", GUIDES)
+def test_sources_and_addresses_come_from_the_fact_sheets(guides: Guides, intent: str) -> None:
+    facts = _facts()
     flow = _topic(guides, intent)
     for url in flow.sources:
-        assert url in facts, f"source not in facts.md: {url}"
+        assert url in facts, f"source not in the fact sheets: {url}"
     for where, text in _texts(flow):
         for url in URL_RE.findall(text):
-            assert url.rstrip(".,") in facts, f"{intent} {where}: address not in facts.md: {url}"
+            assert url.rstrip(".,") in facts, f"{intent} {where}: address not in fact sheets: {url}"
+
+
+@facts_needed
+def test_allowed_numbers_are_in_the_fact_sheets() -> None:
+    """The allow-list above cannot drift from what the fact sheets actually say."""
+    joined = re.sub(r"(?<=\d)[ .](?=\d)", "", _facts())  # "1900 54 54 41" -> "1900545441"
+    for number in ALLOWED_LONG_NUMBERS | ALLOWED_SHORT_CODES:
+        assert re.search(rf"(?<!\d){number}(?!\d)", joined), f"{number} is not in the fact sheets"
+
+
+# --- the v2 guides on the menu ----------------------------------------------------------------
+
+V2_MENU_GROUPS = {
+    "payment_transfer": "payment",
+    "admin_reorg": "other",
+    "vneid_residence": "vneid",
+    "vneid_health_book": "vneid",
+    "digital_signature": "other",
+}
+
+
+@pytest.mark.parametrize("intent", V2_INTENTS)
+def test_v2_guide_has_a_short_menu_label_and_place(guides: Guides, intent: str) -> None:
+    flow = _topic(guides, intent)
+    assert flow.short_title, "a menu button label that fits a 360 px phone"
+    assert len(flow.short_title) <= SHORT_TITLE_MAX
+    assert "menu_order" in flow.model_fields_set, "place it among its group's guides"
+    assert flow.menu_group.value == V2_MENU_GROUPS[intent]
+
+
+def test_short_titles_are_unique_and_groups_fit_one_screen(guides: Guides) -> None:
+    labels = [f.short_title or f.title for f in guides.flows.values()]
+    assert len(labels) == len(set(labels))
+    groups: dict[str, int] = {}
+    for flow in guides.flows.values():
+        groups[flow.menu_group.value] = groups.get(flow.menu_group.value, 0) + 1
+    for group, count in groups.items():
+        assert count + 1 <= BUTTONS_MAX, f"menu group {group}: {count} guides + Menu button"
 
 
 # --- paths through each guide ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("intent", TOPIC_INTENTS)
+@pytest.mark.parametrize("intent", GUIDES)
 def test_every_path_ends_properly_and_every_step_is_walked(guides: Guides, intent: str) -> None:
     flow = _topic(guides, intent)
     paths = _walk(flow)
@@ -227,7 +306,7 @@ def test_every_path_ends_properly_and_every_step_is_walked(guides: Guides, inten
             assert path.steps[-1] in graph.can_finish, path.steps
 
 
-@pytest.mark.parametrize("intent", TOPIC_INTENTS)
+@pytest.mark.parametrize("intent", GUIDES)
 def test_completed_ending_congratulates(guides: Guides, intent: str) -> None:
     flow = _topic(guides, intent)
     completed = [s for s in flow.steps if s.end is EndKind.completed]
@@ -237,7 +316,32 @@ def test_completed_ending_congratulates(guides: Guides, intent: str) -> None:
         assert not step.side
 
 
-@pytest.mark.parametrize("intent", TOPIC_INTENTS)
+@pytest.mark.parametrize("intent", GUIDES)
+def test_only_completed_endings_congratulate(guides: Guides, intent: str) -> None:
+    """A guide that ends at the team or at an office ("ra xã nộp hồ sơ") is not finished."""
+    flow = _topic(guides, intent)
+    for step in flow.steps:
+        if step.end is not None and step.end is not EndKind.completed:
+            assert "🎉" not in step.text, f"{step.id}: ends `{step.end.value}` but congratulates"
+
+
+@pytest.mark.parametrize("intent", GUIDES)
+def test_unverified_steps_send_the_resident_to_the_team(guides: Guides, intent: str) -> None:
+    """Where the fact sheets stop, a guide says so and hands over instead of guessing."""
+    flow = _topic(guides, intent)
+    for step in flow.steps:
+        if "chưa kiểm chứng" not in step.text:
+            continue
+        to_team = (
+            "{team_name}" in step.text
+            or "{team_phone}" in step.text
+            or step.end is EndKind.handoff
+            or any(b.action is Action.handoff for b in step.buttons)
+        )
+        assert to_team, f"{step.id}: unverified, but no way to the commune team"
+
+
+@pytest.mark.parametrize("intent", GUIDES)
 def test_guide_has_a_real_main_path(guides: Guides, intent: str) -> None:
     flow = _topic(guides, intent)
     main = [s for s in flow.steps if not s.side]
@@ -251,7 +355,7 @@ def test_guide_has_a_real_main_path(guides: Guides, intent: str) -> None:
 # --- safety ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("intent", TOPIC_INTENTS)
+@pytest.mark.parametrize("intent", GUIDES)
 def test_sensitive_guides_carry_the_safety_rule_on_every_successful_path(
     guides: Guides, intent: str
 ) -> None:
@@ -262,6 +366,35 @@ def test_sensitive_guides_carry_the_safety_rule_on_every_successful_path(
     for path in _walk(flow):
         if path.ending == "end:completed":
             assert path.safety_seen, f"path without the 🔒 rule: {' > '.join(path.steps)}"
+
+
+OFFLINE = re.compile(r"chế độ máy bay|tắt máy|tắt điện thoại|ngắt mạng", re.IGNORECASE)
+
+
+def _offline_cuts_off(step: Step) -> bool:
+    """Telling the resident to go offline mid-guide hides every later step from them: the
+    instruction must be the last thing the message says, and the guide must end there or the
+    message must already hold the urgent call to the bank."""
+    found = list(OFFLINE.finditer(step.text))
+    if not found:
+        return False
+    before = step.text[: found[0].start()].lower()
+    last_line = step.text.strip().splitlines()[-1]
+    return not OFFLINE.search(last_line) or (step.end is None and "ngân hàng" not in before)
+
+
+@pytest.mark.parametrize("intent", V2_INTENTS)
+def test_going_offline_never_cuts_the_resident_off(guides: Guides, intent: str) -> None:
+    flow = _topic(guides, intent)
+    for step in flow.steps:
+        assert not _offline_cuts_off(step), f"{step.id}: urgent advice after going offline"
+
+
+def test_offline_check_can_fail() -> None:
+    cut = Step(id="a", text="Bác bật chế độ máy bay.\nRồi gọi ngân hàng.")
+    late = Step(id="b", text="Bác bật chế độ máy bay.")
+    fine = Step(id="c", text="Gọi ngay ngân hàng để khóa tài khoản. Sau đó bác bật chế độ máy bay.")
+    assert _offline_cuts_off(cut) and _offline_cuts_off(late) and not _offline_cuts_off(fine)
 
 
 def test_scam_report_opens_with_the_urgent_actions(guides: Guides) -> None:
@@ -285,7 +418,7 @@ def test_scam_report_opens_with_the_urgent_actions(guides: Guides) -> None:
 # --- what a resident reads -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("intent", TOPIC_INTENTS)
+@pytest.mark.parametrize("intent", GUIDES)
 def test_messages_fit_telegram(guides: Guides, intent: str) -> None:
     flow = _topic(guides, intent)
     for step in flow.steps:
@@ -304,7 +437,7 @@ def test_messages_fit_telegram(guides: Guides, intent: str) -> None:
             assert name in PLACEHOLDERS
 
 
-@pytest.mark.parametrize("intent", TOPIC_INTENTS)
+@pytest.mark.parametrize("intent", GUIDES)
 def test_only_known_hotlines_and_short_codes(guides: Guides, intent: str) -> None:
     flow = _topic(guides, intent)
     for where, text in _texts(flow):
@@ -318,7 +451,7 @@ def test_only_known_hotlines_and_short_codes(guides: Guides, intent: str) -> Non
                 assert digits in ALLOWED_SHORT_CODES, f"{intent} {where}: unknown code {digits}"
 
 
-@pytest.mark.parametrize("intent", TOPIC_INTENTS)
+@pytest.mark.parametrize("intent", GUIDES)
 def test_register_and_diacritics(guides: Guides, intent: str) -> None:
     flow = _topic(guides, intent)
     all_text = "\n".join(text for _, text in _texts(flow))
@@ -331,7 +464,7 @@ def test_register_and_diacritics(guides: Guides, intent: str) -> None:
         assert VIETNAMESE_MARKS & set(step.text.lower()), f"{step.id}: no diacritics"
 
 
-@pytest.mark.parametrize("intent", TOPIC_INTENTS)
+@pytest.mark.parametrize("intent", GUIDES)
 def test_platform_choices_use_the_platform_slot(guides: Guides, intent: str) -> None:
     flow = _topic(guides, intent)
     for step in flow.steps:
