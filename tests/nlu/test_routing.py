@@ -31,6 +31,13 @@ def opened_flow(replies: list[Reply]) -> str | None:
     ("quen mk vssid", "vssid_login"),
     ("có người gọi bảo đọc mã otp cho họ", "scam_report"),
     ("muốn đóng tiền điện qua điện thoại", "payment_bills"),
+    # v2 guides (issue 16), and the v1 guide that used to take the first message
+    ("má tui muốn chuyển tiền cho con mà hổng biết làm sao", "payment_transfer"),
+    ("sáp nhập xã rồi có phải đổi căn cước không", "admin_reorg"),
+    ("có người gọi bảo sáp nhập rồi phải đóng phí cập nhật thường trú", "scam_report"),
+    ("đăng ký tạm trú trên vneid", "vneid_residence"),
+    ("sổ sức khỏe điện tử", "vneid_health_book"),
+    ("chữ ký số là gì", "digital_signature"),
 ])
 async def test_free_text_opens_the_guide(rasa_server: RasaServer, tmp_path: Path, text: str,
                                          flow: str) -> None:
