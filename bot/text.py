@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from nlu.components.vi_text import normalize_word
+
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
@@ -26,3 +28,20 @@ def fold(text: str) -> str:
 
 def fold_words(text: str) -> list[str]:
     return fold(text).split()
+
+
+def normalize_words(text: str) -> list[str]:
+    """The words of ``text`` the way the NLU reads them, folded: teen-code and regional words
+    expanded with the NLU's own rules ("ko dc" -> "khong duoc", "r" -> "roi"), then without
+    case or diacritics. Short forms that are ambiguous keep both readings ("mk" -> "mk mat
+    khau")."""
+    words: list[str] = []
+    for word in _NON_WORD.sub(" ", unicodedata.normalize("NFC", text)).replace("_", " ").split():
+        for expanded in normalize_word(word):
+            words.extend(fold(expanded).split())
+    return words
+
+
+def normalize(text: str) -> str:
+    """:func:`normalize_words` joined by single spaces."""
+    return " ".join(normalize_words(text))

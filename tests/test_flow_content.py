@@ -349,7 +349,8 @@ def test_guide_has_a_real_main_path(guides: Guides, intent: str) -> None:
     assert not flow.steps[0].side
     graph = StepGraph.of(flow)
     # The first step carries a progress number ("Bước 1/N").
-    assert graph.progress[flow.steps[0].id][0] == 1
+    first = graph.progress(flow.steps[0].id, ())
+    assert first is not None and first[0] == 1
 
 
 # --- safety ----------------------------------------------------------------------------------

@@ -6,7 +6,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.flowspec.graph import StepGraph, default_next
-from bot.flowspec.model import Flow, Step
+from bot.flowspec.model import LABEL_MAX, Flow, Step
+
+
+def short_label(text: str, limit: int = LABEL_MAX) -> str:
+    """A button label within the limit, cut at a word boundary."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.:;-–") + "…"
 
 
 @dataclass(frozen=True)
@@ -18,6 +26,32 @@ class CompiledFlow:
 
     def default_next(self, step_id: str) -> str | None:
         return default_next(self.flow, self.positions[step_id])
+
+    def way_to(self, step_id: str) -> tuple[str, ...]:
+        """The steps on the shortest way from the first step to ``step_id`` (its history when
+        a resident is taken straight there)."""
+        previous: dict[str, str | None] = {self.first_step: None}
+        queue = [self.first_step]
+        for current in queue:
+            if current == step_id:
+                break
+            for target in self.graph.edges.get(current, []):
+                if target not in previous:
+                    previous[target] = current
+                    queue.append(target)
+        if step_id not in previous:
+            return ()
+        way: list[str] = []
+        at = previous[step_id]
+        while at is not None:
+            way.append(at)
+            at = previous[at]
+        return tuple(reversed(way))
+
+    @property
+    def label(self) -> str:
+        """The guide's name on a button: its short title, else its title cut to fit."""
+        return self.flow.short_title or short_label(self.flow.title)
 
     @property
     def first_step(self) -> str:
@@ -44,7 +78,9 @@ class Catalog:
         return self.flows.get(flow_id) if flow_id else None
 
     def groups(self) -> dict[str, list[CompiledFlow]]:
+        """Flows by menu group, each group in ``menu_order`` (ties by id)."""
         result: dict[str, list[CompiledFlow]] = {}
-        for compiled in self.flows.values():
+        ordered = sorted(self.flows.values(), key=lambda c: (c.flow.menu_order, c.flow.id))
+        for compiled in ordered:
             result.setdefault(compiled.flow.menu_group.value, []).append(compiled)
         return result

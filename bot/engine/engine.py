@@ -1,84 +1,86 @@
-"""One turn of the conversation: ``Engine.step(state, inbound) -> Turn``. Pure, no I/O."""
+"""One turn of the conversation: ``Engine.step(state, inbound) -> Turn``. Pure, no I/O.
+
+Typed text goes, in this order: the safety warning on numbers that look like secrets, global
+commands, scam signals (:mod:`bot.safety`, independent of the NLU), what the text means at the
+current step (:mod:`bot.engine.understand`), and only then the intent recognizer.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
+from bot import safety
 from bot.engine import payloads, texts
 from bot.engine.catalog import Catalog, CompiledFlow
 from bot.engine.commands import Command, parse_command
-from bot.engine.messages import Button, Event, Inbound, Reply
+from bot.engine.messages import Button, Inbound
 from bot.engine.render import (
     CONTINUE_BUTTON,
     MENU_BUTTON,
+    REVIEW_BUTTON,
     STUCK_BUTTON,
     fill,
     finish_reply,
     group_reply,
     menu_reply,
+    places_with_contact,
     progress_label,
-    short_label,
+    return_button,
     step_reply,
 )
+from bot.engine.repair import repaired
 from bot.engine.routing import Route, route_intent
 from bot.engine.state import SessionState
+from bot.engine.turn import Scratch, Turn
+from bot.engine.understand import NOTHING, Reading, read_reply
 from bot.flowspec.model import Action, EndKind
 from bot.privacy import Sensitive, mask, sensitive_kinds
 from bot.text import fold_words
 
+__all__ = ["Engine", "Turn"]
+
 _WARN_ON = {Sensitive.otp, Sensitive.id_number, Sensitive.card, Sensitive.password}
-# Words residents add to a button's words without changing the choice ("xong rồi ạ").
-_FILLER = {"roi", "a", "nhe", "nha", "da", "ok", "oke", "okay", "vang", "u", "di", "r", "ak"}
 _MAX_AUTO_STEPS = 20
-
-
-@dataclass(frozen=True)
-class Turn:
-    state: SessionState
-    replies: tuple[Reply, ...]
-    events: tuple[Event, ...]
-
-
-@dataclass
-class _Turn:
-    """Mutable scratch space for building one :class:`Turn`."""
-
-    state: SessionState
-    places: Mapping[str, str]
-    replies: list[Reply] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)
-
-    def say(self, text: str, buttons: tuple[Button, ...] = ()) -> None:
-        self.replies.append(Reply(text=fill(text, self.places), buttons=buttons))
-
-    def event(self, kind: str, flow_id: str | None = None, step_id: str | None = None,
-              **data: Any) -> None:
-        self.events.append(Event(kind, flow_id, step_id, data))
+SWITCH_CONFIDENCE = 0.7  # inside a guide, only a clear request opens the offer to switch
+SCAM_FLOW = "scam_report"
+# Where each urgent signal enters the scam guide; the guide's first step for the others.
+SCAM_ENTRIES = {
+    safety.Signal.money_lost: "lost_bank",
+    safety.Signal.secret_given: "otp_given",
+    safety.Signal.app_installed: "link_urgent",
+    safety.Signal.wrong_transfer: "wrong_dont",
+}
 
 
 class Engine:
     """Runs guides for any number of residents; holds only the catalog (immutable)."""
 
-    def __init__(self, catalog: Catalog, places: Mapping[str, str] | None = None) -> None:
+    def __init__(self, catalog: Catalog, places: Mapping[str, str] | None = None,
+                 *, scam_flow: str = SCAM_FLOW) -> None:
         self.catalog = catalog
         self.places = {**texts.DEFAULT_PLACES, **(places or {})}
+        self.scam_flow = scam_flow
 
     # ----------------------------------------------------------------- public API
     def needs_intent(self, state: SessionState, inbound: Inbound) -> bool:
         """Whether this input is free text the engine cannot place without NLU."""
-        if inbound.payload is not None or not inbound.text or not fold_words(inbound.text):
+        text = inbound.text
+        if inbound.payload is not None or not text or not fold_words(text):
             return False
-        if parse_command(inbound.text) is not None:
+        if parse_command(text) is not None or safety.check(text).found:
             return False
+        state, notice = repaired(self.catalog, state)
         if state.in_flow:
-            return not inbound.resumed and self._match_button(state, inbound.text) is None
+            return (notice is None and not inbound.resumed
+                    and self._read(state, text).kind == "none")
         return True
 
     def step(self, state: SessionState, inbound: Inbound,
              places: Mapping[str, str] | None = None) -> Turn:
-        turn = _Turn(state, {**self.places, **(places or {})})
+        turn = Scratch(state, places_with_contact({**self.places, **(places or {})}))
+        if self._on_repair(turn, inbound):
+            return turn.done()
         if inbound.payload is not None:
             self._on_payload(turn, inbound.payload)
         elif inbound.unsupported is not None:
@@ -87,10 +89,33 @@ class Engine:
             turn.say(texts.EMPTY, self._current_buttons(turn))
         else:
             self._on_text(turn, inbound)
-        return Turn(turn.state, tuple(turn.replies), tuple(turn.events))
+        return turn.done()
 
     # ----------------------------------------------------------------- inputs
-    def _on_text(self, turn: _Turn, inbound: Inbound) -> None:
+    def _on_repair(self, turn: Scratch, inbound: Inbound) -> bool:
+        """Names in the saved state that a new version of a guide removed: say so once and
+        carry on from the nearest step that still exists. True when the turn is complete."""
+        turn.state, notice = repaired(self.catalog, turn.state)
+        if notice is None:
+            return False
+        command = parse_command(inbound.text or "") if inbound.payload is None else None
+        if notice == "gone":
+            turn.event("guide_gone")
+            if inbound.payload is not None or command is not None:
+                self._show_menu(turn, texts.GUIDE_GONE)
+                return True
+            turn.say(texts.GUIDE_GONE)
+            return False
+        compiled = self.catalog.flows[turn.state.flow_id or ""]
+        turn.event("guide_updated", turn.state.flow_id, turn.state.step_id)
+        turn.say(texts.GUIDE_UPDATED.format(title=compiled.flow.title))
+        if command is not None and command.name != "resume":
+            self._on_command(turn, command)
+        else:
+            self._show_step(turn)
+        return True
+
+    def _on_text(self, turn: Scratch, inbound: Inbound) -> None:
         text = inbound.text or ""
         if sensitive_kinds(text) & _WARN_ON:
             turn.say(texts.SAFETY_WARNING)
@@ -100,25 +125,36 @@ class Engine:
             self._on_command(turn, command)
             return
         state = turn.state
+        reading = self._read(state, text) if state.in_flow and not inbound.resumed else NOTHING
+        scam = safety.check(text)
+        if scam.found and not (state.flow_id == self.scam_flow and reading.kind == "press"):
+            self._on_scam(turn, scam)
+            return
         if state.in_flow and inbound.resumed:
             self._offer_resume(turn)
             return
-        if state.in_flow:
-            match = self._match_button(state, text)
-            if match is not None:
-                self._on_payload(turn, match)
-                return
+        if reading.kind == "press" and reading.payload:
+            self._on_payload(turn, reading.payload)
+            return
+        if reading.kind == "trouble":
+            self._trouble(turn, reading, text)
+            return
+        if reading.kind == "choose":
+            turn.say(texts.CHOOSE)
+            self._show_step(turn)
+            return
         route = route_intent(inbound.intent, self.catalog)
-        if inbound.intent is not None and inbound.intent.top is not None:
-            top = inbound.intent.top
+        top = inbound.intent.top if inbound.intent is not None else None
+        if top is not None and inbound.intent is not None:
             turn.event("intent", name=top.name, confidence=round(top.confidence, 3),
                        source=inbound.intent.source)
         if state.in_flow:
-            self._text_inside_flow(turn, route, text)
+            confidence = top.confidence if top is not None else 0.0
+            self._text_inside_flow(turn, route, text, confidence)
         else:
             self._follow_route(turn, route, inbound, text)
 
-    def _on_payload(self, turn: _Turn, raw: str) -> None:
+    def _on_payload(self, turn: Scratch, raw: str) -> None:
         payload = payloads.parse(raw)
         state = turn.state
         if payload is None:
@@ -126,7 +162,7 @@ class Engine:
         elif payload.kind == "c" and payload.value:
             self._on_command(turn, Command(payload.value))
         elif payload.kind == "f" and payload.flow_id in self.catalog.flows:
-            self._start_flow(turn, payload.flow_id or "")
+            self._start_flow(turn, payload.flow_id or "", jump=True)
         elif payload.kind == "g":
             reply = group_reply(self.catalog, payload.value or "")
             if reply is None:
@@ -138,8 +174,9 @@ class Engine:
             turn.event("feedback", payload.flow_id, verdict=verdict)
             thanks = texts.FEEDBACK_UNCLEAR if verdict == "unclear" else texts.FEEDBACK_THANKS
             self._show_menu(turn, thanks)
-        elif payload.kind in ("s", "n") and state.in_flow and (
-            payload.flow_id, payload.step_id) == (state.flow_id, state.step_id):
+        elif payload.kind in ("s", "n") and state.has_guide and (
+                payload.flow_id, payload.step_id) == (state.flow_id, state.step_id):
+            turn.state = replace(state, paused=False)
             self._press(turn, payload.index)
         elif payload.kind in ("s", "n") and state.has_guide:
             turn.say(texts.STALE_BUTTON)
@@ -147,15 +184,11 @@ class Engine:
         else:
             self._show_menu(turn, texts.UNKNOWN_BUTTON)
 
-    def _on_command(self, turn: _Turn, command: Command) -> None:
+    def _on_command(self, turn: Scratch, command: Command) -> None:
         state = turn.state
         name = command.name
         if name == "start":
-            if command.argument and command.argument in self.catalog.flows:
-                self._start_flow(turn, command.argument)
-            else:
-                turn.state = state.pause()
-                self._show_menu(turn, texts.GREETING)
+            self._on_start(turn, command.argument)
         elif name == "menu":
             if state.in_flow:
                 turn.event("flow_paused", state.flow_id, state.step_id)
@@ -168,10 +201,10 @@ class Engine:
             self._back(turn)
         elif name == "stuck":
             self._handoff(turn)
-        elif name == "resume":
-            self._resume(turn)
+        elif name in ("resume", "return"):
+            self._resume(turn) if name == "resume" else self._return(turn)
         elif name == "restart" and state.has_guide:
-            self._start_flow(turn, state.flow_id or "")
+            self._start_flow(turn, state.flow_id or "", jump=False)
         elif name == "stop" and state.in_flow:
             turn.event("flow_paused", state.flow_id, state.step_id)
             turn.state = state.pause()
@@ -179,12 +212,79 @@ class Engine:
         else:
             self._show_menu(turn, texts.MENU_PROMPT)
 
-    # ----------------------------------------------------------------- routing free text
-    def _follow_route(self, turn: _Turn, route: Route, inbound: Inbound, text: str) -> None:
+    def _on_start(self, turn: Scratch, argument: str | None) -> None:
+        """``/start`` (a returning resident) or ``/start <flow_id>`` (a shared link)."""
+        if argument and argument in self.catalog.flows:
+            self._start_flow(turn, argument, jump=False)
+            return
+        turn.state = turn.state.pause()
+        if argument:
+            turn.event("unknown_link", value=mask(argument)[:64])
+            self._show_menu(turn, texts.UNKNOWN_LINK)
+            return
+        unfinished = self._unfinished(turn.state)
+        greeting = texts.GREETING
+        if unfinished is not None:
+            place = turn.state.place or turn.state.trail[-1]
+            progress = progress_label(unfinished, place.step_id, place.history)
+            greeting += "\n\n" + texts.UNFINISHED.format(title=unfinished.flow.title,
+                                                         progress=progress)
+        self._show_menu(turn, greeting)
+
+    # ----------------------------------------------------------------- safety and free text
+    def _on_scam(self, turn: Scratch, scam: safety.ScamCheck) -> None:
+        """Warn first, whatever the NLU would say; then the scam guide at the part that fits
+        (or, inside another guide and with no harm done yet, the choice to look at it)."""
+        state = turn.state
+        signal = scam.main or safety.Signal.scam_named
+        turn.event("scam_signal", state.flow_id, state.step_id,
+                   signals=sorted(s.value for s in scam.signals))
+        warning = texts.SCAM_WARNINGS[signal.value]
+        target = self.catalog.get(self.scam_flow)
+        if target is None:  # the scam guide is unpublished: the warning and the team
+            turn.say(warning, (STUCK_BUTTON, MENU_BUTTON))
+            return
+        entry = SCAM_ENTRIES.get(scam.urgent) if scam.urgent else None
+        entry = entry if entry in target.steps else target.first_step
+        if state.in_flow and state.flow_id == target.flow.id:
+            turn.say(warning)
+            if entry not in (target.first_step, state.step_id):
+                self._enter(turn, target, entry, target.way_to(entry), auto=False)
+            else:
+                self._show_step(turn)
+            return
+        if state.in_flow and scam.urgent is None:
+            turn.say(warning, (Button(texts.SCAM_HELP, payloads.open_flow(target.flow.id)),
+                               Button(texts.KEEP_GOING, payloads.command("resume"))))
+            return
+        turn.say(warning)
+        turn.state = state.push_trail() if state.in_flow else replace(state.pause(), trail=())
+        turn.event("flow_started", target.flow.id, reason="scam")
+        self._enter(turn, target, entry, target.way_to(entry), auto=False)
+
+    def _trouble(self, turn: Scratch, reading: Reading, text: str) -> None:
+        """The step did not work: ask what the resident sees, offer the step's detours, and
+        the team (first, when it is the second time at this step)."""
+        state = turn.state
+        compiled = self.catalog.flows[state.flow_id or ""]
+        turn.event("step_trouble", state.flow_id, state.step_id, count=state.trouble + 1)
+        turn.event("unanswered", state.flow_id, state.step_id, reason="step_trouble",
+                   text=mask(text))
+        shown = step_reply(compiled, state.step_id or "", state.history, turn.places).buttons
+        options = tuple(b for b in shown if b.payload in reading.options)
+        if state.trouble:
+            turn.say(texts.TROUBLE_TEAM, (STUCK_BUTTON, *options, REVIEW_BUTTON))
+        elif options:
+            turn.say(texts.TROUBLE_ASK, (*options, REVIEW_BUTTON, STUCK_BUTTON))
+        else:
+            turn.say(texts.TROUBLE_ASK_PLAIN, (REVIEW_BUTTON, STUCK_BUTTON))
+        turn.state = replace(state, trouble=state.trouble + 1)
+
+    def _follow_route(self, turn: Scratch, route: Route, inbound: Inbound, text: str) -> None:
         entities = inbound.intent.entities if inbound.intent else {}
         if route.flow_id is not None:
             turn.state = turn.state.with_slots(entities)
-            self._start_flow(turn, route.flow_id)
+            self._start_flow(turn, route.flow_id, jump=False)
         elif route.builtin == "greet":
             self._show_menu(turn, texts.GREETING)
         elif route.builtin == "thanks_bye":
@@ -207,34 +307,51 @@ class Engine:
     def _candidate_button(self, name: str) -> Button:
         compiled = self.catalog.get(self.catalog.by_intent.get(name))
         if compiled is not None:
-            return Button(short_label(compiled.flow.title), payloads.open_flow(compiled.flow.id))
+            return Button(compiled.label, payloads.open_flow(compiled.flow.id))
         return STUCK_BUTTON if name == "human_help" else MENU_BUTTON
 
-    def _text_inside_flow(self, turn: _Turn, route: Route, text: str) -> None:
-        current = self.catalog.get(turn.state.flow_id)
-        if route.builtin == "human_help":
-            self._handoff(turn)
-        elif route.flow_id is not None and current and route.flow_id != current.flow.id:
+    def _text_inside_flow(self, turn: Scratch, route: Route, text: str,
+                          confidence: float) -> None:
+        current = self.catalog.flows[turn.state.flow_id or ""]
+        if route.builtin == "human_help":  # asked, not done: a misread must not hand off
+            turn.say(texts.HANDOFF_OFFER,
+                     (STUCK_BUTTON, Button(texts.KEEP_GOING, payloads.command("resume"))))
+        elif (route.flow_id is not None and route.flow_id != current.flow.id
+              and confidence >= SWITCH_CONFIDENCE
+              and self._other_topic(current, turn.state.step_id or "", text)):
             other = self.catalog.flows[route.flow_id]
             turn.say(texts.SWITCH_OFFER.format(title=other.flow.title),
-                     (Button(short_label(other.flow.title), payloads.open_flow(other.flow.id)),
-                      CONTINUE_BUTTON))
+                     (Button(other.label, payloads.open_flow(other.flow.id)), CONTINUE_BUTTON))
         else:
             if route.flow_id is None and route.builtin not in ("greet", "thanks_bye"):
                 turn.event("unanswered", turn.state.flow_id, turn.state.step_id,
                            reason="inside_flow", text=mask(text))
-            title = current.flow.title if current else ""
-            turn.say(texts.IN_FLOW_HINT.format(title=title))
-            self._resume(turn)
+            turn.say(texts.IN_FLOW_HINT.format(title=current.flow.title))
+            self._show_step(turn)
+
+    @staticmethod
+    def _other_topic(current: CompiledFlow, step_id: str, text: str) -> bool:
+        """The text is mostly about something the current step does not mention."""
+        step = current.steps[step_id]
+        around = set(fold_words(" ".join([step.text, *(b.label for b in step.buttons)])))
+        words = {w for w in fold_words(text) if len(w) > 1}
+        return len(words) >= 2 and len(words & around) * 2 < len(words)
 
     # ----------------------------------------------------------------- guide navigation
-    def _start_flow(self, turn: _Turn, flow_id: str) -> None:
+    def _start_flow(self, turn: Scratch, flow_id: str, *, jump: bool) -> None:
+        """Open a guide at its first step. ``jump``: from a button inside another guide, which
+        the resident can then come back to."""
         compiled = self.catalog.flows[flow_id]
-        turn.state = turn.state.at(flow_id, compiled.first_step, ())
+        state = turn.state
+        if jump and state.in_flow and state.flow_id != flow_id:
+            state = state.push_trail()
+        elif not (jump and state.in_flow):
+            state = replace(state, trail=())
+        turn.state = state.at(flow_id, compiled.first_step, ())
         turn.event("flow_started", flow_id)
         self._enter(turn, compiled, compiled.first_step, (), auto=True)
 
-    def _enter(self, turn: _Turn, compiled: CompiledFlow, step_id: str,
+    def _enter(self, turn: Scratch, compiled: CompiledFlow, step_id: str,
                history: tuple[str, ...], *, auto: bool) -> None:
         """Show ``step_id``, first taking any branch whose slot is already known."""
         chosen_labels: list[str] = []
@@ -251,21 +368,31 @@ class Engine:
         step = compiled.steps[step_id]
         turn.state = turn.state.at(compiled.flow.id, step_id, history)
         turn.event("step_reached", compiled.flow.id, step_id)
-        reply = step_reply(compiled, step_id, bool(history), turn.places)
+        reply = step_reply(compiled, step_id, history, turn.places,
+                           can_go_back=bool(history or turn.state.trail))
         if chosen_labels:
             note = texts.AUTO_BRANCH.format(choice=", ".join(chosen_labels))
             reply = replace(reply, text=f"{reply.text}\n\n{note}")
-        turn.replies.append(reply)
-        if step.end is not None:
-            kind = "flow_completed" if step.end is EndKind.completed else "flow_ended"
-            turn.event(kind, compiled.flow.id, step_id, end=step.end.value)
-            if step.end is EndKind.handoff:
-                self._handoff(turn, announce=False)
-            if step.end is EndKind.completed:
-                turn.replies.append(finish_reply(compiled, self.catalog))
-            turn.state = turn.state.idle()
+        if step.end is None:
+            turn.replies.append(reply)
+            return
+        kind = "flow_completed" if step.end is EndKind.completed else "flow_ended"
+        turn.event(kind, compiled.flow.id, step_id, end=step.end.value)
+        origin = self.catalog.get(turn.state.trail[-1].flow_id) if turn.state.trail else None
+        back = (return_button(origin),) if origin is not None else ()
+        if step.end is EndKind.handoff:  # one message: the step, then the team's details
+            turn.event("handoff_requested", compiled.flow.id, step_id)
+            reply = replace(reply, text=f"{reply.text}\n\n{fill(texts.HANDOFF, turn.places)}",
+                            buttons=(*back, *reply.buttons))
+            turn.replies.append(reply)
+        elif step.end is EndKind.aborted:
+            turn.replies.append(replace(reply, buttons=(*back, *reply.buttons)))
+        else:
+            turn.replies.append(reply)
+            turn.replies.append(finish_reply(compiled, self.catalog, origin))
+        turn.state = turn.state.idle()
 
-    def _press(self, turn: _Turn, index: int | None) -> None:
+    def _press(self, turn: Scratch, index: int | None) -> None:
         state = turn.state
         compiled = self.catalog.flows[state.flow_id or ""]
         step = compiled.steps[state.step_id or ""]
@@ -275,11 +402,11 @@ class Engine:
             if target is not None:
                 self._enter(turn, compiled, target, history, auto=True)
             else:
-                self._resume(turn)
+                self._show_step(turn)
             return
         if index >= len(step.buttons):
             turn.say(texts.STALE_BUTTON)
-            self._resume(turn)
+            self._show_step(turn)
             return
         button = step.buttons[index]
         if step.slot and button.value:
@@ -287,11 +414,11 @@ class Engine:
         if button.next is not None:
             self._enter(turn, compiled, button.next, history, auto=True)
         elif button.flow is not None and button.flow in self.catalog.flows:
-            self._start_flow(turn, button.flow)
+            self._start_flow(turn, button.flow, jump=True)
         elif button.flow is not None:  # the target guide was unpublished since
             self._show_menu(turn, texts.UNKNOWN_BUTTON)
         elif button.action is Action.restart:
-            self._start_flow(turn, compiled.flow.id)
+            self._start_flow(turn, compiled.flow.id, jump=False)
         elif button.action is Action.handoff:
             self._handoff(turn)
         elif button.action is Action.end:
@@ -303,72 +430,86 @@ class Engine:
             turn.state = turn.state.pause()
             self._show_menu(turn, texts.MENU_PROMPT)
 
-    def _back(self, turn: _Turn) -> None:
+    def _back(self, turn: Scratch) -> None:
         state = turn.state
         compiled = self.catalog.get(state.flow_id)
-        if compiled is None or not state.has_guide:
-            self._show_menu(turn, texts.MENU_PROMPT)
-        elif not state.history:
-            turn.say(texts.NO_STEP_BACK)
-            self._resume(turn)
+        if compiled is None or not state.has_guide or not state.history:
+            if state.trail:
+                self._return(turn)
+            elif compiled is None or not state.has_guide:
+                self._show_menu(turn, texts.MENU_PROMPT)
+            else:
+                turn.say(texts.NO_STEP_BACK)
+                self._show_step(turn)
         else:
             self._enter(turn, compiled, state.history[-1], state.history[:-1], auto=False)
 
-    def _resume(self, turn: _Turn) -> None:
+    def _return(self, turn: Scratch) -> None:
+        """Back to the guide the resident jumped out of, at the step they left."""
         state = turn.state
-        compiled = self.catalog.get(state.flow_id)
-        if compiled is None or state.step_id not in (compiled.steps if compiled else {}):
-            turn.state = state.idle()
-            self._show_menu(turn, texts.NOTHING_TO_RESUME if state.has_guide or
-                            state.flow_id is None else texts.MENU_PROMPT)
-            return
-        turn.state = replace(state, paused=False)
-        turn.replies.append(step_reply(compiled, state.step_id or "", bool(state.history),
-                                       turn.places))
-
-    def _offer_resume(self, turn: _Turn) -> None:
-        state = turn.state
-        compiled = self.catalog.get(state.flow_id)
-        if compiled is None:
+        if not state.trail:
             self._resume(turn)
             return
-        text = texts.RESUME_OFFER.format(title=compiled.flow.title,
-                                         progress=progress_label(compiled, state.step_id or ""))
-        turn.event("resume_offered", state.flow_id, state.step_id)
-        turn.say(text, (CONTINUE_BUTTON, MENU_BUTTON))
+        place = state.trail[-1]
+        compiled = self.catalog.flows[place.flow_id]  # the trail is repaired on every turn
+        turn.state = replace(state, trail=state.trail[:-1]).at(place.flow_id, place.step_id,
+                                                               place.history)
+        turn.event("flow_returned", place.flow_id, place.step_id)
+        turn.say(texts.RETURNED.format(title=compiled.flow.title))
+        self._show_step(turn)
 
-    def _handoff(self, turn: _Turn, *, announce: bool = True) -> None:
+    def _resume(self, turn: Scratch) -> None:
+        state = turn.state
+        if state.has_guide:
+            turn.state = replace(state, paused=False)
+            self._show_step(turn)
+        elif state.trail:
+            self._return(turn)
+        else:
+            self._show_menu(turn, texts.NOTHING_TO_RESUME)
+
+    def _show_step(self, turn: Scratch) -> None:
+        state = turn.state
+        compiled = self.catalog.flows[state.flow_id or ""]
+        turn.replies.append(step_reply(compiled, state.step_id or "", state.history,
+                                       turn.places, can_go_back=bool(state.history
+                                                                     or state.trail)))
+
+    def _offer_resume(self, turn: Scratch) -> None:
+        state = turn.state
+        compiled = self.catalog.flows[state.flow_id or ""]
+        progress = progress_label(compiled, state.step_id or "", state.history)
+        turn.event("resume_offered", state.flow_id, state.step_id)
+        turn.say(texts.RESUME_OFFER.format(title=compiled.flow.title, progress=progress),
+                 (CONTINUE_BUTTON, MENU_BUTTON))
+
+    def _handoff(self, turn: Scratch) -> None:
         state = turn.state
         turn.event("handoff_requested", state.flow_id, state.step_id)
         buttons = (CONTINUE_BUTTON, MENU_BUTTON) if state.in_flow else (MENU_BUTTON,)
-        turn.say(texts.HANDOFF, buttons if announce else (MENU_BUTTON,))
+        turn.say(texts.HANDOFF, buttons)
 
-    def _show_menu(self, turn: _Turn, text: str) -> None:
-        reply = menu_reply(self.catalog, fill(text, turn.places), turn.state.has_guide)
-        turn.replies.append(reply)
+    def _show_menu(self, turn: Scratch, text: str) -> None:
+        turn.replies.append(menu_reply(self.catalog, fill(text, turn.places),
+                                       self._unfinished(turn.state)))
 
     # ----------------------------------------------------------------- helpers
-    def _current_buttons(self, turn: _Turn) -> tuple[Button, ...]:
+    def _unfinished(self, state: SessionState) -> CompiledFlow | None:
+        """The guide "▶️ Tiếp tục" goes back to: the open one, else the one jumped out of."""
+        if state.has_guide:
+            return self.catalog.get(state.flow_id)
+        return self.catalog.get(state.trail[-1].flow_id) if state.trail else None
+
+    def _current_buttons(self, turn: Scratch) -> tuple[Button, ...]:
         state = turn.state
         compiled = self.catalog.get(state.flow_id)
-        if state.in_flow and compiled is not None and state.step_id in compiled.steps:
-            return step_reply(compiled, state.step_id or "", bool(state.history),
-                              turn.places).buttons
+        if state.in_flow and compiled is not None:
+            return step_reply(compiled, state.step_id or "", state.history, turn.places,
+                              can_go_back=bool(state.history or state.trail)).buttons
         return (CONTINUE_BUTTON, MENU_BUTTON) if state.has_guide else (MENU_BUTTON,)
 
-    def _match_button(self, state: SessionState, text: str) -> str | None:
-        """The payload of the one button whose words match the text, ignoring case,
-        diacritics and filler words ("xong rồi ạ" presses "Xong, tiếp theo")."""
+    def _read(self, state: SessionState, text: str) -> Reading:
         compiled = self.catalog.get(state.flow_id)
         if compiled is None or state.step_id not in compiled.steps:
-            return None
-        words = set(fold_words(text)) - _FILLER
-        if not words:
-            return None
-        reply = step_reply(compiled, state.step_id or "", bool(state.history), self.places)
-        matches = []
-        for button in reply.buttons:
-            label = set(fold_words(button.label))
-            if label and (words <= label or label <= words):
-                matches.append(button.payload)
-        return matches[0] if len(matches) == 1 else None
+            return NOTHING
+        return read_reply(compiled, state.step_id or "", text)

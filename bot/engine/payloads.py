@@ -5,7 +5,7 @@
 ``f:<flow>``             open a guide
 ``g:<group>``            open a section of the menu
 ``fb:<flow>:<verdict>``  feedback on a finished guide
-``c:<command>``          a global command (menu, back, stuck, resume, restart, stop)
+``c:<command>``          a global command (menu, back, stuck, resume, restart, stop, return)
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ def parse(raw: str) -> Payload | None:
         return None
     if kind == "s":
         parts = rest.split(".")
-        if len(parts) == 3 and parts[2].isdigit():
+        # isdigit() accepts "²" and other digits int() rejects: only ASCII digits count.
+        if len(parts) == 3 and parts[2].isascii() and parts[2].isdigit() and len(parts[2]) < 4:
             return Payload("s", parts[0], parts[1], int(parts[2]))
     elif kind == "n":
         parts = rest.split(".")

@@ -18,6 +18,11 @@ BACK: Final = "⬅️ Quay lại"
 STUCK: Final = "🆘 Tôi bị kẹt"
 MENU: Final = "🏠 Menu"
 CONTINUE: Final = "▶️ Tiếp tục"
+CONTINUE_NAMED: Final = "▶️ Tiếp tục: {title}"
+RETURN: Final = "↩️ Về «{title}»"
+REVIEW_STEP: Final = "🔁 Xem lại bước này"
+SCAM_HELP: Final = "🛡️ Xem cách xử lý"
+KEEP_GOING: Final = "▶️ Làm tiếp bước đang dở"
 USEFUL: Final = "👍 Hữu ích"
 UNCLEAR: Final = "🤔 Chưa rõ"
 TALK_TO_TEAM: Final = "🙋 Gặp người hỗ trợ"
@@ -50,8 +55,12 @@ NOT_UNDERSTOOD: Final = (
 CLARIFY: Final = "Cháu chưa chắc bác cần gì. Có phải bác muốn hỏi một trong các việc này không ạ?"
 HANDOFF: Final = (
     "Cháu đã báo cho {team_name} ở {commune} ạ. Các anh chị trong tổ sẽ liên hệ giúp bác.\n"
-    "Nếu cần gấp, bác gọi số {team_phone}.\n"
+    "Nếu cần gấp, bác gọi {team_contact}.\n"
     "🔒 Người của tổ không bao giờ hỏi mã OTP hay mật khẩu của bác."
+)
+HANDOFF_OFFER: Final = (
+    "Bác muốn cháu nhờ {team_name} giúp ạ? Bác bấm «🆘 Tôi bị kẹt» là cháu báo tổ ngay. "
+    "Hoặc bác làm tiếp bước đang dở."
 )
 STOPPED: Final = (
     "Dạ, mình tạm dừng ở đây ạ. Khi nào bác muốn làm tiếp, bác nhắn \"tiếp tục\" là cháu đưa "
@@ -61,7 +70,36 @@ NOTHING_TO_RESUME: Final = "Bác chưa có hướng dẫn nào đang làm dở �
 RESUME_OFFER: Final = (
     "Chào bác, bác đang làm dở hướng dẫn «{title}» ({progress}). Bác muốn làm tiếp không ạ?"
 )
+UNFINISHED: Final = (
+    "Bác đang làm dở «{title}» ({progress}). Bác bấm «▶️ Tiếp tục» để làm tiếp, "
+    "hoặc chọn việc khác bên dưới."
+)
 NO_STEP_BACK: Final = "Đây là bước đầu tiên rồi ạ."
+RETURNED: Final = "Dạ, cháu đưa bác về hướng dẫn «{title}» ạ:"
+GUIDE_UPDATED: Final = (
+    "Hướng dẫn «{title}» vừa được cập nhật ạ, nên cháu đưa bác về bước gần nhất còn dùng được:"
+)
+GUIDE_GONE: Final = (
+    "Hướng dẫn bác đang làm dở vừa được thay đổi và không còn nữa ạ. Bác chọn lại trong danh "
+    "mục nhé:"
+)
+UNKNOWN_LINK: Final = (
+    "Đường link bác vừa mở dẫn tới một hướng dẫn cháu không tìm thấy ạ (có thể đường link đã cũ "
+    "hoặc bị gõ sai). Bác chọn hướng dẫn cần xem trong danh mục nhé:"
+)
+CHOOSE: Final = "Dạ, ở bước này bác chọn giúp cháu một nút bên dưới nhé:"
+TROUBLE_ASK: Final = (
+    "Dạ, bước này chưa được ạ? Màn hình điện thoại của bác đang hiện gì? Bác chọn trường hợp "
+    "giống nhất bên dưới, hoặc gõ cho cháu chữ đang hiện trên màn hình nhé."
+)
+TROUBLE_ASK_PLAIN: Final = (
+    "Dạ, bước này chưa được ạ? Màn hình điện thoại của bác đang hiện gì? Bác gõ cho cháu chữ "
+    "đang hiện trên màn hình, hoặc bấm «Xem lại bước này» để làm lại bước này từ đầu."
+)
+TROUBLE_TEAM: Final = (
+    "Cháu chưa giúp được bác ở bước này ạ. Bác bấm «🆘 Tôi bị kẹt» để {team_name} giúp bác, "
+    "hoặc xem lại bước này nhé."
+)
 IN_FLOW_HINT: Final = (
     "Dạ, bác đang làm hướng dẫn «{title}». Bác làm xong bước này thì bấm một nút bên dưới, "
     "hoặc bấm \"Tôi bị kẹt\" để cháu nhờ người giúp nhé."
@@ -95,8 +133,66 @@ SIDE_MARK: Final = "💡"
 PROGRESS: Final = "**Bước {number}/{total}**"
 PROGRESS_OPEN: Final = "**Bước {number}**"
 
+# Scam warnings, one per signal (bot/safety): said first, before anything else in the turn.
+SCAM_WARNINGS: Final = {
+    "money_lost": (
+        "⚠️ Bác làm ngay: gọi tổng đài ngân hàng của bác (số in ở mặt sau thẻ ATM), hoặc ra "
+        "chi nhánh gần nhất, để ngân hàng chặn tiền. Mấy giờ đầu là quan trọng nhất. Cháu "
+        "hướng dẫn tiếp ngay dưới đây."
+    ),
+    "secret_given": (
+        "⚠️ Có mã OTP, mật khẩu của bác, kẻ gian có thể lấy tiền ngay. Bác gọi ngay tổng đài "
+        "ngân hàng (số in ở mặt sau thẻ ATM) để khóa thẻ và tài khoản. Cháu hướng dẫn tiếp "
+        "ngay dưới đây."
+    ),
+    "app_installed": (
+        "⚠️ Đường link, ứng dụng lạ có thể đọc được tin nhắn chứa mã OTP của bác. Bác đừng "
+        "nhập thêm mã hay mật khẩu nào. Cháu hướng dẫn những việc cần làm ngay dưới đây."
+    ),
+    "wrong_transfer": (
+        "⚠️ \"Chuyển nhầm\" tiền rồi gọi đòi là một mánh lừa hay gặp. Bác đừng tự chuyển "
+        "trả, đừng bấm đường link \"hoàn tiền\". Cháu hướng dẫn cách xử lý ngay dưới đây."
+    ),
+    "secret_asked": (
+        "⚠️ Đây là dấu hiệu lừa đảo: công an, ngân hàng, bảo hiểm xã hội không bao giờ hỏi mã "
+        "OTP, mật khẩu hay ảnh thẻ căn cước của bác. Bác đừng đọc, đừng gửi cho ai."
+    ),
+    "impersonation": (
+        "⚠️ Cẩn thận: công an, ngân hàng, bảo hiểm xã hội không làm việc với người dân qua "
+        "điện thoại, không hỏi mã OTP, không gửi đường link. Bác cúp máy, đừng làm theo. Có "
+        "việc thật thì bác tự đến trụ sở công an xã/phường hay ngân hàng để hỏi."
+    ),
+    "stranger_link": (
+        "⚠️ Cẩn thận: người lạ gửi mã QR, đường link hay tệp, bảo quét hoặc bấm để \"nhận "
+        "tiền\", \"cập nhật\", là dấu hiệu lừa đảo. Bác đừng quét, đừng bấm, đừng cài gì theo "
+        "đường link, và không đọc mã OTP cho ai."
+    ),
+    "money_lure": (
+        "⚠️ Cẩn thận: hứa \"tiền hỗ trợ\", \"trúng thưởng\", \"tăng lương hưu\", \"rút bảo "
+        "hiểm nhanh\" hay cho vay mà đòi phí trước là mánh lừa hay gặp. Bác đừng bấm đường "
+        "link, đừng quét mã, đừng chuyển tiền hay đọc mã OTP cho ai."
+    ),
+    "fake_update": (
+        "⚠️ Cẩn thận: tin nhắn, cuộc gọi bắt \"cập nhật sinh trắc học\", \"đồng bộ\", \"kích "
+        "hoạt\" qua đường link hay qua điện thoại có thể là lừa đảo. Bác chỉ làm trong ứng dụng "
+        "chính thức (tải từ CH Play, App Store), hoặc tại quầy, tại trụ sở."
+    ),
+    "fake_level": (
+        "⚠️ Không có \"định danh mức 3\" hay \"VssID 4.0\". Ai bảo bác cài những thứ này là "
+        "kẻ gian. Chỉ có một ứng dụng VNeID và một ứng dụng VssID, tải từ CH Play hoặc App Store."
+    ),
+    "scam_named": (
+        "⚠️ Cháu giúp bác ngay. Bác nhớ: không đọc mã OTP, mật khẩu cho ai; không bấm đường "
+        "link, không cài ứng dụng người lạ gửi. Nếu đã mất tiền, bác gọi ngay tổng đài ngân "
+        "hàng."
+    ),
+}
+
 DEFAULT_PLACES: Final = {
     "commune": "xã/phường của bác",
     "team_name": "Tổ công nghệ số cộng đồng",
-    "team_phone": "của tổ (bác hỏi trưởng thôn hoặc UBND xã/phường)",
+    "team_phone": "của tổ, trưởng thôn và UBND xã/phường đều có",
 }
+# ``{team_contact}``: the team and how to reach it, for "nhờ/hỏi/gọi {team_contact}".
+TEAM_CONTACT: Final = "{team_name} (số {team_phone})"
+TEAM_CONTACT_NO_PHONE: Final = "{team_name} (trưởng thôn và UBND xã/phường có số điện thoại của tổ)"

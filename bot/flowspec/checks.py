@@ -72,6 +72,10 @@ def check_flow(loaded: LoadedFlow, flow_ids: set[str]) -> list[Problem]:
                 b.action is not None or b.flow is not None for b in step.buttons
             ):
                 report(f"step `{step.id}` never leads to an end", "steps", i, "id")
+            if step.waits and step.id in graph.can_complete:
+                report(f"step `{step.id}` waits (the rest happens later or elsewhere), but a "
+                       "path from it ends `completed`: end that path with `pending`",
+                       "steps", i, "waits")
     problems.extend(_placeholder_problems(loaded))
     return problems
 

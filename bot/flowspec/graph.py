@@ -1,9 +1,10 @@
-"""The step graph of a flow: where each step can lead, and its progress number.
+"""The step graph of a flow: where each step can lead, and how much is left from it.
 
-Progress ("Bước 2/6") counts the path a resident actually walks: a step's number is its
-distance from the first step, and the total adds the shortest distance from it to a finishing
-step. Detours (``side: true``) are not counted, so a common-error branch does not make the
-counter jump; a branch point whose ways differ in length shows its number without a total.
+Progress ("Bước 2/6") is the path a resident actually walks: the engine numbers a step by the
+main steps already walked (:func:`walked`), and the total adds the longest way left from the
+step (:attr:`StepGraph.remaining`). So a forward press never lowers the number, and the total
+never grows; it only shrinks when the resident picks a shorter way. Detours (``side: true``)
+and the finishing step itself are not counted.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from bot.flowspec.model import Flow
+from bot.flowspec.model import EndKind, Flow
 
 
 def default_next(flow: Flow, index: int) -> str | None:
@@ -50,14 +51,52 @@ def _distances(starts: list[str], edges: dict[str, list[str]]) -> dict[str, int]
     return dist
 
 
+def _forward_edges(edges: dict[str, list[str]], first: str) -> dict[str, list[str]]:
+    """The edges without the loops: an edge back to a step still on the depth-first walk
+    from the first step (a detour that returns to the step it came from) is dropped."""
+    forward: dict[str, list[str]] = {step: [] for step in edges}
+    state: dict[str, int] = {}  # 1: on the walk, 2: done
+
+    def visit(step: str) -> None:
+        state[step] = 1
+        for target in edges[step]:
+            if target not in edges or state.get(target) == 1:
+                continue
+            forward[step].append(target)
+            if target not in state:
+                visit(target)
+        state[step] = 2
+
+    for start in [first, *edges]:
+        if start not in state:
+            visit(start)
+    return forward
+
+
+def _longest_left(forward: dict[str, list[str]], counted: frozenset[str]) -> dict[str, int]:
+    """For each step, the most counted steps on a way from it to an end (itself excluded)."""
+    memo: dict[str, int] = {}
+
+    def visit(step: str) -> int:
+        if step not in memo:
+            memo[step] = max((int(t in counted) + visit(t) for t in forward[step]), default=0)
+        return memo[step]
+
+    for step in forward:
+        visit(step)
+    return memo
+
+
 @dataclass(frozen=True)
 class StepGraph:
     """Precomputed navigation facts for one flow."""
 
     edges: dict[str, list[str]]
-    progress: dict[str, tuple[int, int]]
+    main: frozenset[str]  # steps that carry a number: not detours, not endings
+    remaining: dict[str, int]  # the longest count of main steps left after each step
     reachable: frozenset[str]
     can_finish: frozenset[str]
+    can_complete: frozenset[str]  # steps from which an `end: completed` step is reachable
 
     @classmethod
     def of(cls, flow: Flow) -> StepGraph:
@@ -69,24 +108,18 @@ class StepGraph:
                     reverse[target].append(source)
         from_start = _distances([flow.steps[0].id], edges)
         ends = [s.id for s in flow.steps if s.end is not None]
-        to_end = _distances(ends, reverse)
-        progress: dict[str, tuple[int, int]] = {}
-        main = {s.id for s in flow.steps if not s.side}
-        # Count only main-path steps: distances over the graph without detours.
-        main_edges = {k: [t for t in v if t in main] for k, v in edges.items() if k in main}
-        main_reverse = {k: [t for t in v if t in main] for k, v in reverse.items() if k in main}
-        main_from_start = _distances([flow.steps[0].id], main_edges)
-        main_to_end = _distances([e for e in ends if e in main], main_reverse)
-        for step in flow.steps:
-            if step.id in main_from_start and step.id in main_to_end:
-                number = main_from_start[step.id] + 1
-                progress[step.id] = (number, number + main_to_end[step.id])
-        # At a branch whose ways differ in length, any total would change after the choice
-        # ("Bước 1/4" then "Bước 2/8"): such steps show their number alone (total 0).
-        for source, (number, total) in list(progress.items()):
-            if any(progress.get(t, (0, total))[1] != total for t in main_edges.get(source, [])):
-                progress[source] = (number, 0)
-        return cls(edges=edges, progress=progress, reachable=frozenset(from_start),
-                   can_finish=frozenset(to_end))
+        completed = [s.id for s in flow.steps if s.end is EndKind.completed]
+        main = frozenset(s.id for s in flow.steps if not s.side and s.end is None)
+        forward = _forward_edges(edges, flow.steps[0].id)
+        return cls(edges=edges, main=main, remaining=_longest_left(forward, main),
+                   reachable=frozenset(from_start),
+                   can_finish=frozenset(_distances(ends, reverse)),
+                   can_complete=frozenset(_distances(completed, reverse)))
 
-
+    def progress(self, step_id: str, history: tuple[str, ...]) -> tuple[int, int] | None:
+        """``(number, total)`` of a main step reached through ``history``; None for detours
+        and endings. The number counts the distinct main steps walked, this one included."""
+        if step_id not in self.main:
+            return None
+        number = len({s for s in history if s in self.main and s != step_id}) + 1
+        return number, number + self.remaining.get(step_id, 0)

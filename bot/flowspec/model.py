@@ -28,8 +28,11 @@ LABEL_MAX = 40
 SHORT_TITLE_MAX = 28  # a menu button that fits one line on a 360 px phone
 BUTTONS_MAX = 8
 
-# Local details filled from the resident's commune configuration.
-PLACEHOLDERS = frozenset({"commune", "team_name", "team_phone"})
+# Local details filled from the resident's commune configuration. ``team_contact`` is the
+# team with its phone number when one is configured ("Tổ CNS xã Yên Bình (số 0900 000 000)"),
+# else with where to find it: write "nhờ {team_contact}", never "(số {team_phone})", so the
+# sentence reads well either way.
+PLACEHOLDERS = frozenset({"commune", "team_name", "team_phone", "team_contact"})
 PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 
 
@@ -53,7 +56,11 @@ class Action(StrEnum):
 
 
 class EndKind(StrEnum):
-    completed = "completed"  # the resident reached the goal of the guide
+    completed = "completed"  # the resident reached the goal of the guide, here and now
+    # The resident did their part; the goal comes later or elsewhere (approval in a few days,
+    # a visit to the police). Worded without "🎉 done": no path through a `waits` step may
+    # end `completed`.
+    pending = "pending"
     handoff = "handoff"  # the guide ends by sending the resident to a human
     aborted = "aborted"  # the guide ends without reaching its goal (e.g. "not possible here")
 
@@ -109,6 +116,11 @@ class Step(_Strict):
     side: bool = Field(
         default=False,
         description="A detour (a common error, a tip): shown without a step number.",
+    )
+    waits: bool = Field(
+        default=False,
+        description="The rest happens later or elsewhere (days of waiting, a visit to the "
+        "police or a bank): no path through this step may end `completed`.",
     )
 
     @model_validator(mode="after")
