@@ -46,6 +46,30 @@ class Incoming:
     message_key: str | None = None  # the channel's id for this message, to drop redeliveries
 
 
+@dataclass(frozen=True)
+class TurnResult:
+    """What one message produced: the replies, and the guide and step the resident is on
+    after it (None outside a guide)."""
+
+    replies: list[Reply]
+    guide: tuple[str, str] | None
+    events: tuple[Event, ...] = ()
+
+    def guide_json(self) -> dict[str, str] | None:
+        return None if self.guide is None else {"id": self.guide[0], "step": self.guide[1]}
+
+
+def _log_events(events: tuple[Event, ...]) -> None:
+    """Operators should see what residents cannot fix: links to guides that do not exist,
+    and states a new guide version had to repair."""
+    for event in events:
+        if event.kind == "unknown_link":
+            log.warning("unknown guide id in a /start link: %r", event.data.get("value"))
+        elif event.kind in ("guide_updated", "guide_gone"):
+            log.info("%s: a saved state named a removed step or guide (now %s.%s)",
+                     event.kind, event.flow_id, event.step_id)
+
+
 class _NeedsIntent(Exception):
     """Raised inside a turn's transaction to roll it back and recognise the text first."""
 
@@ -79,6 +103,12 @@ class ConversationService:
 
     async def handle(self, message: Incoming) -> list[Reply] | None:
         """The replies to one message, or None when the message was already handled."""
+        result = await self.handle_turn(message)
+        return None if result is None else result.replies
+
+    async def handle_turn(self, message: Incoming) -> TurnResult | None:
+        """:meth:`handle`, plus where the resident is after the turn (for clients that show
+        it, such as the web chat). None when the message was already handled."""
         text, commune = split_start(_clean(message.text))
         if commune is not None and not self.communes.knows(commune):
             log.warning("unknown commune id %r in a team link: the defaults are used",
@@ -91,7 +121,7 @@ class ConversationService:
             if self.engine.needs_intent(SessionState.from_json(saved), inbound):
                 intent = await self._recognize(inbound.text)
 
-        def decide(resident: StoredResident) -> tuple[list[Reply], TurnWrite]:
+        def decide(resident: StoredResident) -> tuple[TurnResult, TurnWrite]:
             state = SessionState.from_json(resident.state)
             current = Inbound(text=inbound.text, payload=inbound.payload,
                               unsupported=inbound.unsupported, intent=intent,
@@ -104,17 +134,23 @@ class ConversationService:
             write.commune = commune
             if message.channel in self.outbox_channels and turn.replies:
                 write.outbox.append(self._queued(message, turn.replies))
-            return list(turn.replies), write
+            guide = ((turn.state.flow_id, turn.state.step_id)
+                     if turn.state.in_flow and turn.state.flow_id and turn.state.step_id
+                     else None)
+            return TurnResult(list(turn.replies), guide, turn.events), write
 
         try:
-            return await self.store.run_turn(message.channel, message.user_id, decide,
-                                             process_id=self.process_id,
-                                             dedup_key=message.message_key)
+            result = await self.store.run_turn(message.channel, message.user_id, decide,
+                                               process_id=self.process_id,
+                                               dedup_key=message.message_key)
         except _NeedsIntent:  # rolled back: ask the NLU outside the lock, then go again
             intent = await self._recognize(inbound.text or "")
-            return await self.store.run_turn(message.channel, message.user_id, decide,
-                                             process_id=self.process_id,
-                                             dedup_key=message.message_key)
+            result = await self.store.run_turn(message.channel, message.user_id, decide,
+                                               process_id=self.process_id,
+                                               dedup_key=message.message_key)
+        if result is not None:
+            _log_events(result.events)
+        return result
 
     def queue_replies_for(self, channel: str, keep: dt.timedelta | None = None) -> None:
         """Queue this channel's replies in the outbox, in the turn's own transaction, instead

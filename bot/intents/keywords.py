@@ -1,25 +1,39 @@
 """Keyword intent recognizer: the guides' own keywords, matched without diacritics.
 
-It is the fallback when Rasa is down and the recognizer the fast tests use. A phrase matches
-when all its words appear in order as whole words of the folded message, so "cai vneid" finds
-the keyword "vneid" but "hi" does not match inside "chi".
+It is the fallback when Rasa is down (and while it trains) and the recognizer the fast tests
+use. A phrase matches when all its words appear in order as whole words of the message, read
+both folded and with teen-code expanded by the NLU's rules ("ko dc" -> "khong duoc"), so "cai
+vneid" finds the keyword "vneid" but "hi" does not match inside "chi". Scam signals
+(:mod:`bot.safety`) name ``scam_report`` first, whatever the keywords say, and requests for a
+person are recognised in many wordings, so the degraded mode still answers the messages that
+matter most.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from bot import safety
 from bot.flowspec.model import Flow
 from bot.intents.base import IntentGuess, IntentResult
-from bot.text import fold
+from bot.text import fold, normalize
+
+SCAM_INTENT = "scam_report"
 
 # Built-in behaviours that have no guide file.
 BUILTIN_KEYWORDS: Mapping[str, tuple[str, ...]] = {
     "greet": ("xin chao", "chao", "alo", "hello", "hi", "chao chau", "chao em"),
     "thanks_bye": ("cam on", "cam on nhieu", "tks", "thanks", "thank you", "tam biet", "bye"),
-    "help_menu": ("ban lam duoc gi", "giup duoc gi", "danh sach", "cac muc"),
+    "help_menu": ("ban lam duoc gi", "giup duoc gi", "danh sach", "cac muc", "huong dan gi",
+                  "biet lam gi", "co nhung muc nao"),
     "human_help": ("gap nguoi", "nguoi that", "nhan vien", "to cong nghe", "noi chuyen voi nguoi",
-                   "can nguoi giup", "goi cho to"),
+                   "can nguoi giup", "goi cho to", "gap can bo", "can bo xa", "nho nguoi",
+                   "co ai giup", "ai giup", "giup toi voi", "giup voi", "giup bac voi",
+                   "giup chau voi", "cuu toi", "cuu voi", "den nha", "tan tay", "truc tiep",
+                   "cho gap", "lien he to", "so dien thoai cua to", "so cua to",
+                   "khong muon noi chuyen voi may", "khong hieu gi het", "tong dai vien",
+                   "nguoi huong dan", "can nguoi", "nho to", "to ho tro", "diem ho tro",
+                   "doan thanh nien", "hen lich"),
 }
 _PLATFORMS = {"iphone": "iphone", "ios": "iphone", "ip": "iphone", "android": "android",
               "samsung": "android", "oppo": "android", "xiaomi": "android", "vivo": "android"}
@@ -37,21 +51,26 @@ class KeywordRecognizer:
         phrases: dict[str, set[str]] = {k: set(v) for k, v in BUILTIN_KEYWORDS.items()}
         for flow in flows:
             intent = flow.intents[0] if flow.intents else flow.id
-            phrases.setdefault(intent, set()).update(fold(k) for k in flow.keywords if fold(k))
+            for keyword in flow.keywords:
+                phrases.setdefault(intent, set()).update(
+                    p for p in (fold(keyword), normalize(keyword)) if p)
         self._phrases = {intent: [p.split() for p in sorted(ps)] for intent, ps in phrases.items()}
 
     async def recognize(self, text: str) -> IntentResult:
         return self.recognize_now(text)
 
     def recognize_now(self, text: str) -> IntentResult:
-        words = fold(text).split()
+        readings = [fold(text).split(), normalize(text).split()]
         scores: dict[str, int] = {}
         for intent, phrases in self._phrases.items():
-            best = max((len(p) for p in phrases if _contains(words, p)), default=0)
+            best = max((len(p) for p in phrases for words in readings if _contains(words, p)),
+                       default=0)
             if best:
                 scores[intent] = best
-        platform = next((_PLATFORMS[w] for w in words if w in _PLATFORMS), None)
+        platform = next((_PLATFORMS[w] for w in readings[0] if w in _PLATFORMS), None)
         entities = {"platform": platform} if platform else {}
+        if safety.check(text).found and SCAM_INTENT in self._phrases:
+            scores[SCAM_INTENT] = max(scores.values(), default=0) + 1  # warning signs first
         if not scores:
             return IntentResult(entities=entities, source="keywords")
         ordered = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -77,8 +77,11 @@ def create_app(service: ConversationService, health: HealthCheck,
         parsed = _parse_chat(await request.body())
         if isinstance(parsed, JSONResponse):
             return parsed
-        replies = await service.handle(parsed)
-        return JSONResponse({"messages": [r.to_json() for r in replies or []]})
+        result = await service.handle_turn(parsed)
+        if result is None:
+            return JSONResponse({"messages": [], "guide": None})
+        return JSONResponse({"messages": [r.to_json() for r in result.replies],
+                             "guide": result.guide_json()})
 
     async def healthz(_: Request) -> Response:
         status = await health()
