@@ -79,10 +79,8 @@ RETURNED: Final = "Dạ, cháu đưa bác về hướng dẫn «{title}» ạ:"
 GUIDE_UPDATED: Final = (
     "Hướng dẫn «{title}» vừa được cập nhật ạ, nên cháu đưa bác về bước gần nhất còn dùng được:"
 )
-GUIDE_GONE: Final = (
-    "Hướng dẫn bác đang làm dở vừa được thay đổi và không còn nữa ạ. Bác chọn lại trong danh "
-    "mục nhé:"
-)
+GUIDE_GONE: Final = "Hướng dẫn bác đang làm dở vừa được thay đổi và không còn nữa ạ."
+GUIDE_GONE_MENU: Final = GUIDE_GONE + " Bác chọn lại trong danh mục nhé:"
 UNKNOWN_LINK: Final = (
     "Đường link bác vừa mở dẫn tới một hướng dẫn cháu không tìm thấy ạ (có thể đường link đã cũ "
     "hoặc bị gõ sai). Bác chọn hướng dẫn cần xem trong danh mục nhé:"

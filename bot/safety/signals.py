@@ -42,6 +42,7 @@ _ORDER = (*URGENT, Signal.secret_asked, Signal.fake_level, Signal.fake_update,
 @dataclass(frozen=True)
 class ScamCheck:
     signals: frozenset[Signal] = frozenset()
+    police: bool = False  # the message names the police (their impersonation leads)
 
     @property
     def found(self) -> bool:
@@ -54,8 +55,13 @@ class ScamCheck:
 
     @property
     def main(self) -> Signal | None:
-        """The signal to speak about first."""
-        return next((s for s in _ORDER if s in self.signals), None)
+        """The signal to speak about first: harm done, then secrets asked and fake levels,
+        then a fake police call, then the other warning signs."""
+        first = next((s for s in _ORDER if s in self.signals), None)
+        if (self.police and Signal.impersonation in self.signals
+                and first in _ORDER[_ORDER.index(Signal.fake_update):]):
+            return Signal.impersonation
+        return first
 
 
 def _any(*phrases: str) -> str:
@@ -295,4 +301,4 @@ def check(text: str) -> ScamCheck:
     # few short forms are ambiguous here ("ck" is "chuyển khoản", not "chồng").
     readings = {normalize(text), fold(text)}
     found = {signal for signal, rule in _RULES for t in readings if t and rule(t)}
-    return ScamCheck(frozenset(found))
+    return ScamCheck(frozenset(found), police=any(_has(POLICE, t) for t in readings))

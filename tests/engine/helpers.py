@@ -15,11 +15,15 @@ from bot.intents.base import IntentGuess, IntentResult
 FLOWS = Path(__file__).parent / "flows"
 
 
-def demo_engine() -> Engine:
+YEN_BINH = {"team_name": "Tổ CNS xã Yên Bình", "team_phone": "0900 000 000"}
+
+
+def demo_engine(places: dict[str, str] | None = None) -> Engine:
+    """The engine over the test flows, for a commune with a team phone (``places={}``: the
+    deployment's defaults, no commune configured)."""
     loaded, problems = load_flows([FLOWS])
     assert not problems, problems
-    return Engine(Catalog(item.flow for item in loaded),
-                  {"team_name": "Tổ CNS xã Yên Bình", "team_phone": "0900 000 000"})
+    return Engine(Catalog(item.flow for item in loaded), YEN_BINH if places is None else places)
 
 
 def intent(*ranking: tuple[str, float], **entities: str) -> IntentResult:
