@@ -1,8 +1,8 @@
 """The step graph of a flow: where each step can lead, and how much is left from it.
 
-Progress ("Bước 2/6") is the path a resident actually walks: the engine numbers a step by the
-main steps already walked (:func:`walked`), and the total adds the longest way left from the
-step (:attr:`StepGraph.remaining`). So a forward press never lowers the number, and the total
+Progress ("Bước 2/6") is the path a resident actually walks: a step's number counts the main
+steps already walked, and the total adds the longest way left from the step
+(:meth:`StepGraph.progress`). So a forward press never lowers the number, and the total
 never grows; it only shrinks when the resident picks a shorter way. Detours (``side: true``)
 and the finishing step itself are not counted.
 """
@@ -73,8 +73,8 @@ def _forward_edges(edges: dict[str, list[str]], first: str) -> dict[str, list[st
     return forward
 
 
-def _longest_left(forward: dict[str, list[str]], counted: frozenset[str]) -> dict[str, int]:
-    """For each step, the most counted steps on a way from it to an end (itself excluded)."""
+def _longest_left(forward: dict[str, list[str]], counted: frozenset[str], start: str) -> int:
+    """The most ``counted`` steps on a way from ``start`` to an end (``start`` excluded)."""
     memo: dict[str, int] = {}
 
     def visit(step: str) -> int:
@@ -82,9 +82,7 @@ def _longest_left(forward: dict[str, list[str]], counted: frozenset[str]) -> dic
             memo[step] = max((int(t in counted) + visit(t) for t in forward[step]), default=0)
         return memo[step]
 
-    for step in forward:
-        visit(step)
-    return memo
+    return visit(start)
 
 
 @dataclass(frozen=True)
@@ -93,7 +91,7 @@ class StepGraph:
 
     edges: dict[str, list[str]]
     main: frozenset[str]  # steps that carry a number: not detours, not endings
-    remaining: dict[str, int]  # the longest count of main steps left after each step
+    forward: dict[str, list[str]]  # the edges without loops back
     reachable: frozenset[str]
     can_finish: frozenset[str]
     can_complete: frozenset[str]  # steps from which an `end: completed` step is reachable
@@ -110,16 +108,17 @@ class StepGraph:
         ends = [s.id for s in flow.steps if s.end is not None]
         completed = [s.id for s in flow.steps if s.end is EndKind.completed]
         main = frozenset(s.id for s in flow.steps if not s.side and s.end is None)
-        forward = _forward_edges(edges, flow.steps[0].id)
-        return cls(edges=edges, main=main, remaining=_longest_left(forward, main),
+        return cls(edges=edges, main=main, forward=_forward_edges(edges, flow.steps[0].id),
                    reachable=frozenset(from_start),
                    can_finish=frozenset(_distances(ends, reverse)),
                    can_complete=frozenset(_distances(completed, reverse)))
 
     def progress(self, step_id: str, history: tuple[str, ...]) -> tuple[int, int] | None:
         """``(number, total)`` of a main step reached through ``history``; None for detours
-        and endings. The number counts the distinct main steps walked, this one included."""
+        and endings. The number counts the distinct main steps walked, this one included; the
+        total adds the most main steps not yet walked on a way from here to an end."""
         if step_id not in self.main:
             return None
-        number = len({s for s in history if s in self.main and s != step_id}) + 1
-        return number, number + self.remaining.get(step_id, 0)
+        walked = {s for s in history if s in self.main} | {step_id}
+        number = len(walked)
+        return number, number + _longest_left(self.forward, self.main - walked, step_id)
