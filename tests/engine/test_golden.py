@@ -2,8 +2,9 @@
 
 Each file in ``golden/`` lists turns; the test replays the ``send`` of every turn and compares
 everything else. A file may start from a saved ``start_state`` (e.g. one naming a step a newer
-guide version removed) and set ``places`` (``{}``: a resident of no configured commune). After an intended change, rewrite them with ``UPDATE_GOLDEN=1 pytest`` and
-review the diff like code.
+guide version removed) and set ``places`` (``{}``: a resident of no configured commune).
+After an intended change, rewrite them with ``UPDATE_GOLDEN=1 pytest`` and review the diff
+like code.
 """
 
 from __future__ import annotations
