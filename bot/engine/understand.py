@@ -25,7 +25,7 @@ ACK_WORDS = frozenset({"roi", "duoc", "ok", "oke", "okay", "okie", "oki", "okela
                        "da", "tiep", "theo", "di", "thay", "next", "xong", "lam", "co", "u",
                        "um", "uh", "uk", "ukm", "ung", "yes", "done", "nhe", "nha", "a", "oi",
                        "chau", "bac", "xuoi", "luon", "hieu", "biet", "het", "cai", "tim",
-                       "nhan", "mo", "ra", "vao", "tot", "on", "lun"})
+                       "nhan", "mo", "ra", "vao", "tot", "on", "lun", "dung"})
 _ACK_CORE = frozenset({"roi", "duoc", "ok", "oke", "okay", "okie", "oki", "okela", "vang", "da",
                        "tiep", "next", "xong", "co", "u", "um", "uh", "uk", "ukm", "ung", "yes",
                        "done", "thay", "hieu"})
@@ -195,9 +195,14 @@ def read_reply(compiled: CompiledFlow, step_id: str, text: str) -> Reading:
     forward = _forward(choices)
     detours = tuple(c.payload for c in choices if c is not forward)
     if is_trouble(words):
-        strong = [c for c in choices if c is not forward and len(_distinct(content & c.words)) >= 2]
-        if len(strong) == 1:
-            return Reading("press", strong[0].payload)
+        # The one detour that names this trouble: most of its words ("tên người nhận sai" ->
+        # "Tên người nhận không đúng"), or a "not"-button sharing a telling word ("chưa nhận
+        # được" -> "Chưa nhận tin nhắn").
+        named = [c for c in choices if c is not forward and (
+            len(_distinct(content & c.words)) >= 2
+            or (c.words & NEGATORS and _distinct(content & c.words)))]
+        if len(named) == 1:
+            return Reading("press", named[0].payload)
         return Reading("trouble", options=detours)
     match = _partial(content, choices)
     return Reading("press", match.payload) if match else NOTHING

@@ -71,6 +71,15 @@ def _any(*phrases: str) -> str:
     return rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])"
 
 
+def _raw(*alternatives: str) -> str:
+    """Like :func:`_any`, for alternatives that are regexes themselves."""
+    return rf"(?<![a-z0-9])(?:{'|'.join(alternatives)})(?![a-z0-9])"
+
+
+# "tai" is "tải" (download) but also "tài" in "tài khoản" (account).
+_TAI = r"tai(?! khoan)"
+
+
 def _then(first: str, second: str, gap: int = 6) -> str:
     """``first`` followed by ``second`` within ``gap`` words."""
     return rf"{first}(?: \S+){{0,{gap}}} {second}"
@@ -96,18 +105,21 @@ AUTHORITY = _any("ngan hang", "nhan vien ngan hang", "bhxh", "bao hiem xa hoi", 
                  "chi cuc thue", "nhan vien", "chinh quyen", "to truong")
 CONTACT = _any("goi", "goi dien", "nhan tin", "nhan", "sms", "zalo", "facebook", "fb",
                "messenger", "mess", "inbox", "ket ban", "lien he", "lien lac", "video call",
-               "call", "dien thoai")
+               "call")
 CALL = _any("goi", "goi dien", "nhan tin", "zalo", "facebook", "fb", "messenger", "mess",
             "inbox", "ket ban", "video call", "call", "sms")
 CALLER = _any("nguoi goi", "so la", "nguoi la", "goi bao", "goi dien bao", "nhan tin bao",
               "goi noi", "ai do goi", "co nguoi goi", "co nguoi nhan", "goi den", "xung",
-              "tu xung")
+              "tu xung", "co ai goi", "ai goi", "tin nhan bao", "nhan bao")
+# Reading a code out to someone is giving it away, whatever the code is called.
+READ_OUT = _raw(r"(?:doc|gui|dua|cho|doc lai|noi) ma(?! qr)(?! vach)", "doc so",
+                "doc cho ho", "doc cho no")
 CLAIM = _any("xung", "tu xung", "tu nhan", "gia danh", "mao danh", "gia lam", "gia mao",
              "noi la", "tu gioi thieu", "bao la nguoi", "nhan la")
 SECRET = _any("otp", "ma otp", "ma xac thuc", "ma xac nhan", "mat khau", "passcode", "ma pin",
               "pin", "cvv", "ma cvv", "so the", "ma bao mat", "anh can cuoc", "anh cccd",
-              "anh the", "chup can cuoc", "chup cccd", "chup hai mat", "ma code", "code",
-              "mat ma", "smart otp", "ma giao dich", "ma kich hoat", "ma do", "ma so do")
+              "anh the", "chup can cuoc", "chup cccd", "chup hai mat", "chup the", "ma code",
+              "code", "mat ma", "smart otp", "ma giao dich", "ma kich hoat", "ma do", "ma so do")
 GIVE = _any("doc", "dua", "gui", "cung cap", "noi", "khai", "nhap", "chup", "cho no", "cho ho",
             "gui cho", "doc cho", "dua cho")
 PAST = _any("lo", "da", "vua", "trot", "roi", "lo tay", "ngu", "mat roi")
@@ -125,12 +137,12 @@ LINK = _any("link", "duong link", "duong dan", "trang web", "web", "website", "h
 SEND = _any("gui", "gui cho", "nhan", "send", "share", "chia se", "gui qua", "gui den",
             "quang")
 RECEIVED = r"(?<!khong )(?<!chua )(?<![a-z0-9])nhan (?:duoc|dc)(?![a-z0-9])"
-DO = _any("quet", "bam", "an", "cai", "tai", "vao", "mo", "click", "nhan vao", "cham",
+DO = _raw("quet", "bam", "an", "cai", _TAI, "vao", "mo", "click", "nhan vao", "cham",
           "truy cap", "dang nhap")
 BAIT_DO = _any("quet", "bam", "an vao", "click", "nhan vao", "cham", "truy cap", "vao link")
 INSTRUCT = _any("bao", "bat", "keu", "yeu cau", "xui", "du do", "huong dan", "de nghi",
                 "doi")
-INSTALL = _any("cai", "tai", "cai dat", "tai ve", "download", "setup")
+INSTALL = _raw("cai", _TAI, "cai dat", "tai ve", "download", "setup")
 APP = _any("app", "ung dung", "phan mem", "file", "apk", "tep", "ultraview", "ultraviewer",
            "teamviewer", "anydesk")
 APP_SUSPECT = _any("app la", "ung dung la", "phan mem la", "file la", "theo link", "qua link",
@@ -153,6 +165,11 @@ LURE_SOFT = _any("tro cap", "hoan tien", "khuyen mai", "uu dai", "tien thuong", 
                  "li xi", "vay tien", "cho vay", "khoan vay", "tang luong")
 FEE = _any("phi", "le phi", "dat coc", "tien coc", "nop tien", "chuyen tien", "chuyen khoan",
            "nap tien", "dong phi", "nop phi", "tien phat")
+FEE_ASKED = _any("phi", "le phi", "dat coc", "tien coc", "nop tien", "dong phi", "nop phi",
+                 "tien phat")
+# Someone reaching the resident (not the resident reaching out: "nhận tin nhắn" is neutral).
+CALL_IN = _any("goi", "goi dien", "zalo", "facebook", "fb", "messenger", "ket ban",
+               "video call", "call")
 UPDATE = _any("cap nhat", "xac thuc lai", "xac minh", "dong bo", "kich hoat", "nang cap",
               "sua", "chuan hoa", "tich hop", "dang ky lai", "xac thuc", "lam lai", "bo sung")
 UPDATE_OBJ = _any("sinh trac", "sinh trac hoc", "khuon mat", "van tay", "thong tin",
@@ -219,9 +236,10 @@ def _secret_given(t: str) -> bool:
 
 
 def _secret_asked(t: str) -> bool:
-    asked = _has(_then(ASK, SECRET, 5), t) or _has(_then(SECRET, ASK, 3), t)
+    asked = (_has(_then(ASK, SECRET, 5), t) or _has(_then(SECRET, ASK, 3), t)
+             or _has(READ_OUT, t))
     who = (_has(SOMEONE, t) or _has(CALL, t) or _has(POLICE, t) or _has(CLAIM, t)
-           or _has(_then(AUTHORITY, CONTACT, 3), t))
+           or _has(CALLER, t) or _has(_then(AUTHORITY, CONTACT, 3), t))
     return asked and who
 
 
@@ -246,7 +264,8 @@ def _stranger_link(t: str) -> bool:
             or _has(_then(rf"(?:{POLICE}|{AUTHORITY})", rf"(?:{SEND}|{CALL})", 3), t))
     told = _has(_then(INSTRUCT, DO, 3), t) and (_has(SOMEONE, t) or _has(CALL, t))
     bait = _has(_then(BAIT_DO, RECEIVE_MONEY, 6), t)
-    return sent or told or bait
+    threat = _has(THREAT, t) and _has(_then(DO, LINK, 2), t)  # "bị khóa, vào link mở khóa"
+    return sent or told or bait or threat
 
 
 def _money_lure(t: str) -> bool:
@@ -259,8 +278,8 @@ def _money_lure(t: str) -> bool:
 
 def _fake_update(t: str) -> bool:
     update = _has(_then(UPDATE, UPDATE_OBJ, 4), t)
-    pressure = (_has(LINK, t) or _has(SOMEONE, t) or _has(CALL, t) or _has(CALLER, t)
-                or _has(_any("bat", "bat phai", "ep"), t) or _has(FEE, t)
+    pressure = (_has(LINK, t) or _has(SOMEONE, t) or _has(CALL_IN, t) or _has(CALLER, t)
+                or _has(_any("bat", "bat phai", "ep"), t) or _has(FEE_ASKED, t)
                 or _has(_then(IF_NOT, THREAT, 4), t)
                 or _has(_then(rf"(?:{POLICE}|{AUTHORITY})", CONTACT, 3), t))
     defect = _has(_then(ID_THING, DEFECT, 3), t) and (

@@ -1,0 +1,89 @@
+"""The scam-signal check on its own: the whole fresh set fires, with or without diacritics;
+questions about the guides, replies inside a guide and the guides' own button labels do not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.flowspec import load_flows
+from bot.safety import Signal, check
+from bot.text import strip_diacritics
+from tests.safety.messages import NOT_SCAM, SCAM_MESSAGES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_sets_are_big_enough() -> None:
+    assert len(SCAM_MESSAGES) >= 40
+    assert len(NOT_SCAM) >= 40
+    plain = [m for m in SCAM_MESSAGES if m == strip_diacritics(m)]
+    assert len(plain) >= 10, "the set has messages typed without diacritics"
+
+
+@pytest.mark.parametrize("text", SCAM_MESSAGES)
+def test_scam_message_fires(text: str) -> None:
+    assert check(text).found, text
+
+
+@pytest.mark.parametrize("text", SCAM_MESSAGES)
+def test_scam_message_fires_without_diacritics(text: str) -> None:
+    assert check(strip_diacritics(text)).found, text
+
+
+@pytest.mark.parametrize("text", NOT_SCAM)
+def test_ordinary_message_does_not_fire(text: str) -> None:
+    assert not check(text).found, sorted(check(text).signals)
+
+
+def test_button_labels_of_the_guides_do_not_fire() -> None:
+    """A resident typing what a button says must get that button, not a warning (the scam
+    guide's own answers such as "Tôi đã mất tiền" are read as its buttons first, and a button
+    into the scam guide may well fire)."""
+    loaded, _ = load_flows([ROOT / "flows"])
+    for item in loaded:
+        if item.flow.id == "scam_report":
+            continue
+        for step in item.flow.steps:
+            for button in step.buttons:
+                if button.flow == "scam_report":
+                    continue  # "Tôi nghi bị lừa" leads there anyway
+                assert not check(button.label).found, (item.flow.id, button.label)
+
+
+@pytest.mark.parametrize(("text", "signal"), [
+    ("tôi bị lừa mất 5 triệu rồi", Signal.money_lost),
+    ("tai khoan bi rut sach tien", Signal.money_lost),
+    ("lỡ đọc mã otp cho thằng nó gọi xưng ngân hàng rồi", Signal.secret_given),
+    ("da gui mat khau cho nguoi ta roi", Signal.secret_given),
+    ("lỡ bấm vào đường link lạ rồi", Signal.app_installed),
+    ("da cai app la theo link no gui", Signal.app_installed),
+    ("có người chuyển nhầm tiền vào tài khoản rồi gọi đòi", Signal.wrong_transfer),
+    ("tôi chuyển nhầm tiền cho người khác", Signal.money_lost),
+])
+def test_harm_done_is_urgent(text: str, signal: Signal) -> None:
+    assert check(text).urgent is signal
+
+
+@pytest.mark.parametrize(("text", "main"), [
+    ("có số lạ gọi xưng công an bảo căn cước bị lỗi", Signal.impersonation),
+    ("ngân hàng nhắn bắt cập nhật sinh trắc học, ko làm thì bị khóa tk", Signal.fake_update),
+    ("có người nhắn zalo gửi mã qr bảo quét để nhận tiền hỗ trợ tết", Signal.stranger_link),
+    ("cài định danh mức 3 ở đâu", Signal.fake_level),
+    ("co nguoi goi doi ma otp", Signal.secret_asked),
+])
+def test_warning_signs_are_named(text: str, main: Signal) -> None:
+    result = check(text)
+    assert result.urgent is None
+    assert result.main is main
+
+
+@pytest.mark.parametrize("text", [
+    "đăng ký vneid có mất tiền không",  # "mất tiền" = costs money
+    "sợ bị lừa mất tiền thì làm sao",  # a worry, not a loss
+    "không nhận được link kích hoạt",
+    "gọi công an hay gọi tổ hỗ trợ",  # the resident calls, nobody called them
+])
+def test_look_alikes_are_not_harm(text: str) -> None:
+    assert check(text).urgent is None
