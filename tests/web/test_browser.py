@@ -39,7 +39,7 @@ async def test_resident_walks_a_guide_by_tapping(page: tuple[Page, str], tmp_pat
     await tab.goto(base + "/")
     await expect(tab.locator(".msg.bot").first).to_contain_text("Cháu chào bác")
     await tab.get_by_role("button", name="🪪 VNeID (định danh điện tử)").click()
-    await tab.get_by_role("button", name="Cài ứng dụng VNeID").last.click()
+    await tab.get_by_role("button", name="Cài VNeID, đăng ký mức 1").last.click()
     await expect(tab.locator(".msg.bot").last).to_contain_text("Bước 1/")
     await tab.get_by_role("button", name="✅ Xong").last.click()
     await expect(tab.locator(".msg.bot").last).to_contain_text("Bước 2/")
