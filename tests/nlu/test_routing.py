@@ -19,10 +19,12 @@ pytestmark = [pytest.mark.rasa, pytest.mark.asyncio(loop_scope="session")]
 
 
 def opened_flow(replies: list[Reply]) -> str | None:
-    """The guide whose step buttons the first reply carries (``n:`` / ``s:`` payloads)."""
-    for button in replies[0].buttons:
-        if button.payload.startswith(("n:", "s:")):
-            return button.payload[2:].split(".", 1)[0]
+    """The guide whose step buttons a reply carries (``n:`` / ``s:`` payloads); a scam
+    warning may come first."""
+    for reply in replies:
+        for button in reply.buttons:
+            if button.payload.startswith(("n:", "s:")):
+                return button.payload[2:].split(".", 1)[0]
     return None
 
 
