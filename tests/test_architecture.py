@@ -30,7 +30,7 @@ def top(name: str) -> str:
     return name.split(".")[0]
 
 
-@pytest.mark.parametrize("path", modules("engine") + modules("flowspec"),
+@pytest.mark.parametrize("path", modules("engine") + modules("flowspec") + modules("safety"),
                          ids=lambda p: str(p.relative_to(BOT)))
 def test_engine_and_flowspec_do_no_io(path: Path) -> None:
     forbidden = {"telegram", "httpx", "sqlalchemy", "starlette", "uvicorn", "asyncio",
