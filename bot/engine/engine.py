@@ -256,7 +256,12 @@ class Engine(Navigator):
                                Button(texts.KEEP_GOING, payloads.command("resume"))))
             return
         turn.say(warning)
-        turn.state = state.push_trail() if state.in_flow else replace(state.pause(), trail=())
+        # Whatever other guide was open, active or paused, stays one tap away ("↩️ Về «…»").
+        if state.has_guide and state.flow_id != target.flow.id:
+            state = state.push_trail()
+        elif not state.has_guide:
+            state = replace(state, trail=())
+        turn.state = state
         turn.event("flow_started", target.flow.id, reason="scam")
         self._enter(turn, target, entry, target.way_to(entry), auto=False)
 
