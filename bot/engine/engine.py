@@ -65,10 +65,10 @@ class Engine(Navigator):
             return False
         if parse_command(text) is not None or safety.check(text).found:
             return False
-        state, notice = repaired(self.catalog, state)
-        if state.in_flow:
+        fixed, notice = repaired(self.catalog, state)
+        if fixed.in_flow:
             return (notice is None and not inbound.resumed
-                    and self._read(state, text).kind == "none")
+                    and self._read(fixed, text).kind == "none")
         return True
 
     def step(self, state: SessionState, inbound: Inbound,
@@ -88,27 +88,34 @@ class Engine(Navigator):
 
     # ----------------------------------------------------------------- inputs
     def _on_repair(self, turn: Scratch, inbound: Inbound) -> bool:
-        """Names in the saved state that a new version of a guide removed: say so once and
-        carry on from the nearest step that still exists. True when the turn is complete."""
+        """Names in the saved state that a new version of a guide removed: when the input is
+        about that guide, say so once and carry on from the nearest step that still exists.
+        True when the turn is complete."""
         turn.state, notice = repaired(self.catalog, turn.state)
         if notice is None:
             return False
+        payload = payloads.parse(inbound.payload) if inbound.payload is not None else None
         command = parse_command(inbound.text or "") if inbound.payload is None else None
+        if payload is not None and payload.kind == "c" and payload.value:
+            command = Command(payload.value)
+        typed = inbound.payload is None and command is None and bool(inbound.text)
+        about_guide = ((payload is not None and payload.kind in ("s", "n"))
+                       or (command is not None and command.name in ("resume", "back")))
         if notice == "gone":
             turn.event("guide_gone")
-            if inbound.payload is not None or command is not None:
+            if about_guide:
                 self._show_menu(turn, texts.GUIDE_GONE_MENU)
                 return True
-            turn.say(texts.GUIDE_GONE)
+            if typed:  # said once; the message itself is still answered
+                turn.say(texts.GUIDE_GONE)
             return False
+        if not (about_guide or (typed and not turn.state.paused)):
+            return False  # about something else; "tiếp tục" finds the repaired step later
         compiled = self.catalog.flows[turn.state.flow_id or ""]
         turn.event("guide_updated", turn.state.flow_id, turn.state.step_id)
         turn.say(texts.GUIDE_UPDATED.format(title=compiled.flow.title))
-        if command is not None and command.name != "resume":
-            self._on_command(turn, command)
-        else:
-            turn.state = replace(turn.state, paused=False)
-            self._show_step(turn)
+        turn.state = replace(turn.state, paused=False)
+        self._show_step(turn)
         return True
 
     def _on_text(self, turn: Scratch, inbound: Inbound) -> None:
