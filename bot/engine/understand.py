@@ -133,11 +133,11 @@ def _distinct(words: frozenset[str]) -> frozenset[str]:
 
 def _label_match(text: frozenset[str], choices: list[_Choice]) -> _Choice | None:
     """A button whose words the text repeats (all of them, or all the text's words)."""
-    found = [c for c in choices if c.words and text and (text <= c.words or c.words <= text)
-             and _distinct(text & c.words)]
-    exact = [c for c in found if c.words == text]
+    exact = [c for c in choices if text and c.words == text]  # the whole label, even generic
     if len(exact) == 1:
         return exact[0]
+    found = [c for c in choices if c.words and text and (text <= c.words or c.words <= text)
+             and _distinct(text & c.words)]
     return found[0] if len(found) == 1 else None
 
 
