@@ -130,8 +130,10 @@ class Engine(Navigator):
         state = turn.state
         reading = self._read(state, text) if state.in_flow and not inbound.resumed else NOTHING
         scam = safety.check(text)
-        answering = (state.flow_id == self.scam_flow and reading.kind == "press"
-                     and scam.urgent is None)  # the scam guide's own question, answered
+        # A button's own words typed (the transfer guide's "Tôi lỡ chuyển nhầm rồi"), or the
+        # scam guide's own question answered: the guide already handles it.
+        answering = reading.kind == "press" and (
+            reading.exact or (state.flow_id == self.scam_flow and scam.urgent is None))
         if scam.found and not answering:
             self._on_scam(turn, scam)
             return

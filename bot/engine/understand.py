@@ -69,6 +69,7 @@ class Reading:
     kind: str
     payload: str | None = None
     options: tuple[str, ...] = ()
+    exact: bool = False  # the text is the whole label of the pressed button
 
 
 NOTHING = Reading("none")
@@ -185,7 +186,7 @@ def read_reply(compiled: CompiledFlow, step_id: str, text: str) -> Reading:
         return NOTHING
     match = _label_match(content, choices) or _yes_no(" ".join(words), choices)
     if match is not None:
-        return Reading("press", match.payload)
+        return Reading("press", match.payload, exact=match.words == content)
     if _is_ack(words):
         forward = _forward(choices)
         return Reading("press", forward.payload) if forward else Reading("choose")

@@ -220,3 +220,9 @@ def test_typing_a_buttons_words_presses_it(flow: Flow) -> None:
             for typed in (button.label, fold(button.label)):
                 reading = read_reply(compiled, step.id, typed)
                 assert reading.payload == f"s:{flow.id}.{step.id}.{i}", (step.id, typed, reading)
+            # Through the whole engine too (the safety layer runs first): the same place.
+            here = SessionState().at(flow.id, step.id, ())
+            pressed = engine.step(here, Inbound(payload=f"s:{flow.id}.{step.id}.{i}")).state
+            typed_turn = engine.step(here, Inbound(text=button.label)).state
+            assert (typed_turn.flow_id, typed_turn.step_id) == (pressed.flow_id, pressed.step_id), (
+                step.id, button.label)

@@ -38,16 +38,18 @@ def test_ordinary_message_does_not_fire(text: str) -> None:
 
 
 def test_button_labels_of_the_guides_do_not_fire() -> None:
-    """A resident typing what a button says must get that button, not a warning (the scam
-    guide's own answers such as "Tôi đã mất tiền" are read as its buttons first, and a button
-    into the scam guide may well fire)."""
+    """Ordinary buttons never look like scam signs. The engine reads a typed whole label as its
+    button before the safety layer, so the few buttons about harm itself (the scam guide's
+    "Tôi đã mất tiền", the transfer guide's "Tôi lỡ chuyển nhầm rồi") may fire: their step
+    handles it (tests/engine checks every typed label presses its button)."""
+    about_harm = {("payment_transfer", "Tôi lỡ chuyển nhầm rồi")}
     loaded, _ = load_flows([ROOT / "flows"])
     for item in loaded:
         if item.flow.id == "scam_report":
             continue
         for step in item.flow.steps:
             for button in step.buttons:
-                if button.flow == "scam_report":
+                if button.flow == "scam_report" or (item.flow.id, button.label) in about_harm:
                     continue  # "Tôi nghi bị lừa" leads there anyway
                 assert not check(button.label).found, (item.flow.id, button.label)
 
