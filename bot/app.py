@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import uuid
@@ -11,25 +12,36 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from bot.accounts import AccountService
+from bot.admin.context import ConsoleServices
 from bot.clock import Clock, SystemClock
-from bot.communes import CommuneDirectory
+from bot.communes import Commune, CommuneDirectory
 from bot.config import Settings
 from bot.conversation import ConversationService
 from bot.engine.catalog import Catalog
 from bot.engine.engine import Engine
-from bot.flowspec import load_flows
-from bot.flowspec.model import Flow
+from bot.flows.communes import CommuneService
+from bot.flows.images import ImageService
+from bot.flows.live import LiveCatalog
+from bot.flows.preview import Served
+from bot.flows.proposals import ProposalService
+from bot.flows.service import FlowService
 from bot.intents.base import IntentRecognizer
 from bot.intents.keywords import KeywordRecognizer
 from bot.intents.runtime import nlu_runtime
 from bot.outbox import Inbox, Outbox
 from bot.sharing import ShareCodes
+from bot.storage.accounts import AccountStore
+from bot.storage.audit import AuditStore
+from bot.storage.communes import CommuneStore
 from bot.storage.conversations import ConversationStore
 from bot.storage.database import Database
 from bot.storage.flow_store import FlowStore
+from bot.storage.images import ImageStore
 from bot.storage.inbox import InboxStore
 from bot.storage.migrate import upgrade_async
 from bot.storage.outbox import OutboxStore
+from bot.storage.proposals import ProposalStore
 from bot.storage.runner import Transactions
 from bot.storage.share_codes import ShareCodeStore
 
@@ -43,7 +55,7 @@ WORKERS_STOP_TIMEOUT = 10.0  # seconds to finish the deliveries in hand at shutd
 class Runtime:
     settings: Settings
     database: Database
-    catalog: Catalog
+    catalog: Catalog  # replaced on every reload: read it, don't keep it
     recognizer: IntentRecognizer
     service: ConversationService
     clock: Clock
@@ -51,6 +63,8 @@ class Runtime:
     outbox: Outbox
     inbox: Inbox
     codes: ShareCodes
+    console: ConsoleServices
+    live: LiveCatalog
 
     @asynccontextmanager
     async def workers(self) -> AsyncIterator[None]:
@@ -73,21 +87,43 @@ class Runtime:
         nlu = "ok" if await self.recognizer.healthy() else "degraded"
         return {"database": database, "nlu": nlu, "flows": len(self.catalog.flows)}
 
+    def reload(self, catalog: Catalog, communes: dict[str, Commune]) -> None:
+        """Serve a new catalog from the next turn on; turns under way finish on the old one."""
+        self.catalog = catalog
+        engine = Engine(catalog, self.settings.places)
+        self.service.engine = engine
+        self.service.communes = CommuneDirectory(communes, engine.places)
 
-async def load_catalog(settings: Settings, database: Database) -> Catalog:
-    """Import ``flows/`` into the versioned flow store, then serve what the store publishes.
+    def served(self) -> Served:
+        """What residents are served now: the console's preview runs on it."""
+        return Served(self.catalog, self.service.communes, self.recognizer)
 
-    A broken file is reported and skipped; the other guides keep working."""
-    loaded, problems = load_flows([settings.flows_dir])
+
+def build_console(settings: Settings, database: Database) -> ConsoleServices:
+    engine = database.engine
+    proposals = ProposalStore(engine)
+    flows = FlowService(FlowStore(engine), proposals, settings.flows_dir)
+    return ConsoleServices(
+        accounts=AccountService(AccountStore(engine), AuditStore(engine)),
+        flows=flows,
+        proposals=ProposalService(proposals, flows),
+        communes=CommuneService(CommuneStore(engine)),
+        images=ImageService(ImageStore(engine), settings.flows_dir / "images"),
+    )
+
+
+async def import_seeds(settings: Settings, console: ConsoleServices) -> None:
+    """Import ``flows/`` and ``flows/communes/`` as new versions where they changed. A broken
+    file is reported and never served; the other guides keep working."""
+    stored, problems = await console.flows.import_dir(settings.flows_dir)
     for problem in problems:
         log.error("flow problem: %s", problem)
-    store = FlowStore(database.engine)
-    changed = await store.import_documents([item.flow.model_dump(mode="json")
-                                            for item in loaded])
+    for version in stored:
+        state = "published" if version.published else "stored as a draft, not served"
+        log.info("imported %s v%d (%s)", version.flow_id, version.version, state)
+    changed = await console.communes.import_dir(settings.communes_dir)
     if changed:
-        log.info("imported new versions of %d flow(s): %s", len(changed), ", ".join(changed))
-    flows = [Flow.model_validate(doc) for doc in await store.published_documents()]
-    return Catalog(flows)
+        log.info("imported commune details: %s", ", ".join(changed))
 
 
 @asynccontextmanager
@@ -99,7 +135,12 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
         await upgrade_async(settings.database_url)
     database = Database(settings.database_url)
     try:
-        catalog = await load_catalog(settings, database)
+        console = build_console(settings, database)
+        live = LiveCatalog(console.flows.store, console.communes, settings.flows_dir,
+                           before_build=console.images.materialise)
+        console.flows.on_publish = live.poke
+        await import_seeds(settings, console)
+        catalog, communes = await live.build()
         engine = Engine(catalog, settings.places)
         keywords = KeywordRecognizer(c.flow for c in catalog.flows.values())
         async with AsyncExitStack() as stack:
@@ -118,15 +159,23 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
             await inbox_store.prune(before=clock.now() - SEEN_MESSAGES_KEPT)
             codes = ShareCodes(ShareCodeStore(transactions), clock)
             await codes.ensure_guides(catalog)
-            communes = CommuneDirectory.load(settings.communes_dir, engine.places)
             process_id = uuid.uuid4().hex
             service = ConversationService(engine, store, chosen, process_id=process_id,
-                                          communes=communes, clock=clock)
+                                          communes=CommuneDirectory(communes, engine.places),
+                                          clock=clock)
             outbox_store = OutboxStore(transactions)
             await outbox_store.prune(before=clock.now() - OUTBOX_KEPT)
             outbox = Outbox(outbox_store, clock, poll=poll, worker_id=process_id)
             inbox = Inbox(inbox_store, clock, poll=poll, worker_id=process_id)
-            yield Runtime(settings, database, catalog, chosen, service, clock, transactions,
-                          outbox, inbox, codes)
+            runtime = Runtime(settings, database, catalog, chosen, service, clock,
+                              transactions, outbox, inbox, codes, console, live)
+            live.listeners.append(runtime.reload)
+            watcher = asyncio.create_task(live.run(), name="catalog-reload")
+            try:
+                yield runtime
+            finally:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
     finally:
         await database.dispose()

@@ -7,7 +7,9 @@ import sys
 from collections.abc import Callable, Sequence
 
 from bot import bench, serve
+from bot.accounts import cli as accounts_cli
 from bot.channels.zalo import connect as zalo_connect
+from bot.flows import cli as flow_store_cli
 from bot.flowspec import cli as flows_cli
 from bot.intents import cli as intents_cli
 from bot.sharing import cli as sharing_cli
@@ -15,7 +17,9 @@ from bot.sharing import cli as sharing_cli
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 REGISTRARS: list[Registrar] = [flows_cli.register, serve.register, bench.register,
-                               intents_cli.register, sharing_cli.register, zalo_connect.register]
+                               intents_cli.register, sharing_cli.register, zalo_connect.register,
+                               accounts_cli.register,
+                               flow_store_cli.register]  # after flows_cli: it adds to `flows`
 
 
 def build_parser() -> argparse.ArgumentParser:

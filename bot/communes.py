@@ -1,6 +1,7 @@
 """Per-commune details that fill ``{commune}``, ``{team_name}`` and ``{team_phone}``.
 
-Each commune's team is configured in ``flows/communes/<commune_id>.yml``. A resident belongs
+Each commune's team is kept in the database (edited in the console), seeded from
+``flows/communes/<commune_id>.yml``. A resident belongs
 to a commune when they arrive through a team member's link, ``/start <flow_id>-<commune_id>``
 (Telegram deep links allow ``[A-Za-z0-9_-]`` and flow ids never contain ``-``). Unknown or
 unset communes get the deployment's defaults.
@@ -34,14 +35,9 @@ class CommuneDirectory:
 
     @classmethod
     def load(cls, folder: Path, defaults: dict[str, str]) -> CommuneDirectory:
-        """Read every ``*.yml`` in ``folder``; a broken file is logged and skipped."""
-        communes: dict[str, Commune] = {}
-        for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
-            try:
-                communes[path.stem] = Commune.model_validate(
-                    yaml.safe_load(path.read_text(encoding="utf-8")))
-            except (OSError, yaml.YAMLError, ValidationError) as exc:
-                log.error("%s: commune file skipped: %s", path, exc)
+        """The communes of ``folder`` without the database (the runtime reads them from the
+        database, seeded from the same files)."""
+        communes = read_commune_files(folder)
         log.info("commune teams from %s: %s", folder, ", ".join(communes) or "none")
         return cls(communes, defaults)
 
@@ -51,6 +47,21 @@ class CommuneDirectory:
 
     def knows(self, commune_id: str) -> bool:
         return commune_id in self.communes
+
+
+def read_commune_files(folder: Path) -> dict[str, Commune]:
+    """Every valid ``<commune_id>.yml`` in ``folder``; a broken file is logged and skipped."""
+    found: dict[str, Commune] = {}
+    for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
+        if not COMMUNE_ID.match(path.stem):
+            log.error("%s: commune file skipped: its name must be [a-z0-9_]", path)
+            continue
+        try:
+            found[path.stem] = Commune.model_validate(
+                yaml.safe_load(path.read_text(encoding="utf-8")))
+        except (OSError, yaml.YAMLError, ValidationError) as exc:
+            log.error("%s: commune file skipped: %s", path, exc)
+    return found
 
 
 def split_start(text: str | None) -> tuple[str | None, str | None]:

@@ -35,6 +35,12 @@ class Settings:
     zalo_api_url: str | None = None
     zalo_oauth_url: str | None = None
     places: dict[str, str] = field(default_factory=dict)
+    public_url: str | None = None  # where people reach the server (sign-in links)
+    secure_cookies: bool = False  # console cookies only over HTTPS (automatic on https://)
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -58,4 +64,6 @@ class Settings:
             zalo_api_url=env.get("ZALO_API_URL") or None,
             zalo_oauth_url=env.get("ZALO_OAUTH_URL") or None,
             places=_places_from_env(),
+            public_url=env.get("PUBLIC_URL") or None,
+            secure_cookies=(env.get("PUBLIC_URL") or "").startswith("https://"),
         )

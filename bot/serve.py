@@ -12,6 +12,7 @@ from typing import Any
 import uvicorn
 import uvloop
 
+from bot.admin.app import console_mount
 from bot.app import build_runtime
 from bot.channels.telegram import TelegramChannel
 from bot.channels.web.app import create_app
@@ -34,7 +35,10 @@ async def serve(settings: Settings) -> None:
             status["zalo"] = zalo.status if zalo is not None else "off"
             return status
 
-        routes = [*(telegram.routes if telegram else ()), *(zalo.routes if zalo else ())]
+        console = console_mount(runtime.console, runtime.served,
+                                secure_cookies=settings.secure_cookies)
+        routes = [*(telegram.routes if telegram else ()), *(zalo.routes if zalo else ()),
+                  console]
         app = create_app(runtime.service, health, extra_routes=routes,
                          images_dir=settings.flows_dir / "images")
         config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,

@@ -21,7 +21,8 @@ def _placeholder_problems(loaded: LoadedFlow) -> list[Problem]:
                     loc = ("steps", i, *(where if isinstance(where, tuple) else (where,)))
                     known = ", ".join(sorted("{" + p + "}" for p in PLACEHOLDERS))
                     problems.append(Problem(loaded.file, loaded.line_of(*loc),
-                                            f"unknown placeholder `{{{name}}}` (known: {known})"))
+                                            f"unknown placeholder `{{{name}}}` (known: {known})",
+                                            loc))
     return problems
 
 
@@ -31,7 +32,7 @@ def check_flow(loaded: LoadedFlow, flow_ids: set[str]) -> list[Problem]:
     problems: list[Problem] = []
 
     def report(message: str, *loc: str | int) -> None:
-        problems.append(Problem(file, loaded.line_of(*loc), message))
+        problems.append(Problem(file, loaded.line_of(*loc), message, loc))
 
     stem = Path(file).stem
     if stem != flow.id:

@@ -25,6 +25,9 @@ class Problem:
     file: str
     line: int
     message: str
+    # Where in the document (``("steps", 3, "buttons", 0, "next")``), for editors that show
+    # the message next to the field rather than by line.
+    loc: Location = field(default=(), compare=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
@@ -110,7 +113,7 @@ def parse_flow(text: str, file: str) -> tuple[LoadedFlow | None, list[Problem]]:
     except ValidationError as exc:
         for error in exc.errors():
             line = line_for(lines, tuple(error["loc"]))
-            problems.append(Problem(file, line, _describe(dict(error))))
+            problems.append(Problem(file, line, _describe(dict(error)), tuple(error["loc"])))
         return None, sorted(problems)
     return LoadedFlow(flow=flow, file=file, lines=lines), problems
 

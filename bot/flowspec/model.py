@@ -154,5 +154,8 @@ class Flow(_Strict):
     related: list[FlowId] = Field(default=[], description="Guides to suggest at the end.")
     sources: list[str] = []
     reviewed: dt.date | None = None
+    review_by: dt.date | None = Field(
+        default=None,
+        description="When the guide must be checked again (default: `reviewed` + 6 months).")
     version: Literal[1] = Field(default=1, description="Format version, for later migrations.")
     steps: Annotated[list[Step], Field(min_length=1)]

@@ -96,8 +96,9 @@ seen_messages = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
 )
 
-# Flows as admins will edit them: every imported or edited version is kept; the newest
-# published version of each flow is the one residents see. ``flows/`` is the seed.
+# Every version of every flow, immutable once written: imported from ``flows/``, saved as a
+# draft in the console, or a rollback. ``published`` marks versions that were served at some
+# time; which one is served now is ``flow_heads.published_version`` (bot/storage/flow_store.py).
 flow_versions = Table(
     "flow_versions", metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
@@ -108,5 +109,9 @@ flow_versions = Table(
     Column("published", Boolean, nullable=False, default=True),
     Column("source", String(16), nullable=False, default="file"),
     Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    Column("author", String(64), nullable=True),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("base_version", Integer, nullable=True),
+    Column("published_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("flow_id", "version"),
 )

@@ -90,6 +90,8 @@ async def runtime_with_photo(tmp_path: Path) -> AsyncIterator[Runtime]:
     flows = tmp_path / "flows"
     (flows / "images" / "vneid").mkdir(parents=True)
     (flows / "images" / "vneid" / "chplay.png").write_bytes(b"\x89PNG\r\n\x1a\nfake image")
+    for other in FLOWS.glob("*.yml"):  # a flow whose related guides are missing is not served
+        (flows / other.name).write_text(other.read_text(encoding="utf-8"), encoding="utf-8")
     guide = (FLOWS / "vneid_install.yml").read_text(encoding="utf-8")
     marker = "  - id: android_store\n"
     assert marker in guide

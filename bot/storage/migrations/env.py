@@ -7,7 +7,18 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.storage import inbox, outbox, share_codes, zalo  # noqa: F401  (their tables)
+from bot.storage import (  # noqa: F401  (each module registers its tables)
+    accounts,
+    audit,
+    communes,
+    flow_store,
+    images,
+    inbox,
+    outbox,
+    proposals,
+    share_codes,
+    zalo,
+)
 from bot.storage.database import create_engine
 from bot.storage.tables import metadata
 

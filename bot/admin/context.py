@@ -1,0 +1,49 @@
+"""What the console's handlers call: the same services as the command line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from bot.accounts import AccountService
+from bot.flows.communes import CommuneService
+from bot.flows.images import ImageService
+from bot.flows.preview import PreviewService
+from bot.flows.proposals import ProposalService
+from bot.flows.service import FlowService
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+
+@dataclass
+class ConsoleServices:
+    accounts: AccountService
+    flows: FlowService
+    proposals: ProposalService
+    communes: CommuneService
+    images: ImageService
+
+
+JINJA = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
+                    trim_blocks=True, lstrip_blocks=True)
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+
+
+def _bold(text: str) -> Markup:
+    """``**bold**`` as the web chat shows it; everything else escaped."""
+    return Markup(_BOLD.sub(lambda m: f"<b>{m[1]}</b>", str(escape(text))))
+
+
+JINJA.filters["bold"] = _bold
+
+
+@dataclass
+class Admin:
+    services: ConsoleServices
+    preview: PreviewService
+    secure_cookies: bool = False  # also set automatically on HTTPS requests

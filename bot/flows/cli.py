@@ -1,0 +1,74 @@
+"""``python -m bot flows export DIR`` and ``flows import DIR``: the database's guides as files.
+
+They join the ``flows`` command of :mod:`bot.flowspec.cli` (validate, list, schema) and call
+the same services as the console and the start-up import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.app import build_console
+from bot.config import Settings
+from bot.storage.database import Database
+from bot.storage.migrate import upgrade_async
+
+
+async def _export(target: Path) -> int:
+    settings = Settings.from_env()
+    await upgrade_async(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        console = build_console(settings, database)
+        flows = await console.flows.export_dir(target)
+        communes = await console.communes.export_dir(target / "communes")
+    finally:
+        await database.dispose()
+    print(f"exported {len(flows)} guide(s) and {len(communes)} commune(s) to {target}")
+    return 0
+
+
+async def _import(source: Path) -> int:
+    settings = Settings.from_env()
+    await upgrade_async(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        console = build_console(settings, database)
+        stored, problems = await console.flows.import_dir(source)
+        communes = await console.communes.import_dir(source / "communes")
+    finally:
+        await database.dispose()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    for version in stored:
+        state = "published" if version.published else "draft (not served)"
+        print(f"{version.flow_id}: version {version.version}, {state}")
+    print(f"{len(stored)} guide(s) and {len(communes)} commune(s) changed")
+    return 1 if problems else 0
+
+
+def _export_handler(args: argparse.Namespace) -> int:
+    return asyncio.run(_export(args.directory))
+
+
+def _import_handler(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    return asyncio.run(_import(args.directory))
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    flows = commands.choices["flows"]
+    sub = next(action for action in flows._actions
+               if isinstance(action, argparse._SubParsersAction))
+    export = sub.add_parser("export", help="write every published guide (and the communes) "
+                                           "as YAML in the format of flows/")
+    export.add_argument("directory", type=Path)
+    export.set_defaults(handler=_export_handler)
+    load = sub.add_parser("import", help="import guide files as at start-up (changed files "
+                                         "become new versions; broken ones are never served)")
+    load.add_argument("directory", type=Path)
+    load.set_defaults(handler=_import_handler)

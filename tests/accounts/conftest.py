@@ -1,0 +1,46 @@
+"""Accounts on a migrated database (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from bot.accounts import AccountService
+from bot.accounts.passwords import Passwords
+from bot.clock import ManualClock
+from bot.storage.accounts import AccountStore
+from bot.storage.audit import AuditStore
+from bot.storage.database import Database
+from bot.storage.migrate import upgrade_async
+from tests.conftest import sqlite_url
+from tests.storage.test_conversations import reset_postgres
+
+# Fast argon2id for tests; production uses argon2-cffi's defaults.
+CHEAP = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    if request.param == "sqlite":
+        url = sqlite_url(tmp_path)
+    else:
+        url = request.getfixturevalue("postgres_url")
+        await reset_postgres(url)
+    await upgrade_async(url)
+    db = Database(url)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def accounts(database: Database, clock: ManualClock) -> AccountService:
+    return AccountService(AccountStore(database.engine), AuditStore(database.engine),
+                          clock=clock, passwords=CHEAP)
