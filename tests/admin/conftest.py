@@ -52,6 +52,6 @@ async def site(runtime: Runtime) -> AsyncIterator[Site]:
                                                    password=PASSWORD)
     await runtime.console.communes.save(None, "yen_binh", {
         "commune": "xã Yên Bình", "team_name": "Tổ CNS Yên Bình", "team_phone": "0900 000 000"},
-        create=True)
+        create=await runtime.console.communes.get("yen_binh") is None)
     async with serving(app_for(runtime)) as base:
         yield Site(base, runtime)
