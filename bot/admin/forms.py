@@ -34,7 +34,8 @@ class ParsedForm:
 
 def _text(form: Mapping[str, Any], name: str) -> str:
     value = form.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
+    # Browsers send a textarea's line breaks as CRLF; the guides use LF.
+    return value.replace("\r\n", "\n").strip() if isinstance(value, str) else ""
 
 
 def _split(value: str, separator: str) -> list[str]:
@@ -137,7 +138,7 @@ def form_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
         for button in [*step.get("buttons", []), {}]:
             kind = next((k for k in TARGET_KINDS if button.get(k)), "next")
             buttons.append({"label": button.get("label", ""), "kind": kind,
-                            "target": button.get(kind, ""), "value": button.get("value", "")})
+                            "target": button.get(kind) or "", "value": button.get("value") or ""})
         rows.append({**{k: step.get(k) or "" for k in ("id", "text", "image", "next", "end",
                                                          "slot")},
                      "side": bool(step.get("side")), "buttons": buttons})

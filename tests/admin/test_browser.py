@@ -84,16 +84,19 @@ async def test_newcomer_edits_previews_publishes_and_residents_see_it(
     error = page.locator("#err-steps-0-next")
     await expect(error).to_have_text("`next: buoc_khong_co` names no step of this flow")
     await expect(page.locator("#errors-summary")).to_contain_text("1 lỗi")
+    if os.environ.get("UPDATE_SCREENSHOTS"):  # the README's picture of the editor
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        await page.locator("#step-prepare").screenshot(path=str(SCREENSHOT))
     await page.locator("input[name='steps-0-next']").fill("choose_phone")
     await expect(error).to_be_empty()
     await expect(page.locator("#errors-summary")).to_contain_text("Hợp lệ")
     await page.get_by_label("Ghi chú cho lần sửa này").fill("CH Play nằm ở màn hình chính")
     await page.screenshot(path=str(tmp_path / "editor.png"))
-    if os.environ.get("UPDATE_SCREENSHOTS"):
-        SCREENSHOT.parent.mkdir(exist_ok=True)
-        await page.screenshot(path=str(SCREENSHOT))
     await page.get_by_role("button", name="Lưu bản nháp", exact=True).click()
     await expect(page.locator(".flash")).to_contain_text("Đã lưu bản nháp v2")
+    draft = (await site.runtime.console.flows.detail(FLOW)).latest.document
+    published = (await site.runtime.console.flows.version(FLOW, 1)).document
+    assert draft["steps"][1:] == published["steps"][1:]  # the form changed nothing else
     resident = await resident_chat(browser, site)  # a draft is not served
     await expect(resident.locator(".msg.bot").last).not_to_contain_text(new_text)
     # Preview: the real engine, on the draft.
