@@ -75,8 +75,7 @@ def flow_routes(admin: Admin) -> list[BaseRoute]:
                     step_ids=steps, flow_ids=sorted(await flows.known_ids()),
                     actions=ACTIONS, ends=ENDS, groups=[g.value for g in MenuGroup],
                     list_text=lambda name: list_text(document, name),
-                    proposals=await services.proposals.store.find(flow_id=flow_id,
-                                                                   status="open"))
+                    proposals=await services.proposals.open_for(flow_id))
 
     @admin_route(admin, Permission.read_guides, page=True)
     async def show(request: Request, principal: Principal) -> Response:

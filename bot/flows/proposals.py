@@ -82,6 +82,9 @@ class ProposalService:
         found = await self.store.find(limit=limit)
         return [p for p in found if p.status != "open"]
 
+    async def open_for(self, flow_id: str) -> list[Proposal]:
+        return await self.store.find(flow_id=flow_id, status="open")
+
     async def mine(self, principal: Principal) -> list[Proposal]:
         return await self.store.find(proposer_id=principal.account_id)
 
