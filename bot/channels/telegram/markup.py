@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
+from bot.channels import split
 from bot.channels.links import find_links
 from bot.engine.messages import Button
 
@@ -70,36 +71,9 @@ def units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _cut(line: str, limit: int) -> list[str]:
-    """A single line longer than ``limit``: cut at spaces, or hard when there is none."""
-    pieces: list[str] = []
-    while units(line) > limit:
-        end = limit
-        while units(line[:end]) > limit:
-            end -= 1
-        space = line.rfind(" ", 0, end)
-        end = space if space > 0 else end
-        pieces.append(line[:end])
-        line = line[end:].lstrip(" ")
-    return [*pieces, line]
-
-
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """Pieces of at most ``limit`` units, cut between lines where possible."""
-    if units(text) <= limit:
-        return [text]
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        for part in _cut(line, limit):
-            candidate = f"{current}\n{part}" if current else part
-            if units(candidate) <= limit:
-                current = candidate
-            else:
-                pieces.append(current)
-                current = part
-    pieces.append(current)
-    return [p for p in pieces if p.strip()]
+    return split.split_text(text, limit, units)
 
 
 def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from bot.channels import split
 from bot.channels.zalo import texts
 from bot.engine.messages import Button, Reply
 
@@ -43,34 +44,9 @@ def plain(text: str) -> str:
     return _BOLD.sub(r"\1", text)
 
 
-def _cut(line: str, limit: int) -> list[str]:
-    pieces = []
-    while len(line) > limit:
-        space = line.rfind(" ", 0, limit)
-        end = space if space > 0 else limit
-        pieces.append(line[:end])
-        line = line[end:].lstrip(" ")
-    return [*pieces, line]
-
-
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """Pieces of at most ``limit`` characters, cut between lines where possible."""
-    if len(text) <= limit:
-        return [text]
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        for part in _cut(line, limit):
-            candidate = f"{current}\n{part}" if current else part
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                if current.strip():
-                    pieces.append(current)
-                current = part
-    if current.strip():
-        pieces.append(current)
-    return pieces
+    return split.split_text(text, limit)
 
 
 def _with_numbers(text: str, extra: tuple[Button, ...], options: dict[str, str]) -> str:
