@@ -9,7 +9,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.accounts import AccountService
@@ -29,7 +29,10 @@ from bot.flows.service import FlowService
 from bot.intents.base import IntentRecognizer
 from bot.intents.keywords import KeywordRecognizer
 from bot.intents.runtime import nlu_runtime
+from bot.jobs import PeriodicJob, worker_name
+from bot.metrics import ScrapeGauges
 from bot.outbox import Inbox, Outbox
+from bot.residents.service import DataRights
 from bot.sharing import ShareCodes
 from bot.storage.accounts import AccountStore
 from bot.storage.audit import AuditStore
@@ -39,9 +42,11 @@ from bot.storage.database import Database
 from bot.storage.flow_store import FlowStore
 from bot.storage.images import ImageStore
 from bot.storage.inbox import InboxStore
+from bot.storage.jobs import JobStore
 from bot.storage.migrate import upgrade_async
 from bot.storage.outbox import OutboxStore
 from bot.storage.proposals import ProposalStore
+from bot.storage.residents_data import ResidentDataStore
 from bot.storage.runner import Transactions
 from bot.storage.share_codes import ShareCodeStore
 
@@ -65,6 +70,12 @@ class Runtime:
     codes: ShareCodes
     console: ConsoleServices
     live: LiveCatalog
+    data_rights: DataRights
+    jobs: JobStore
+    worker: str  # this process's name in leases, job claims and outbox claims
+    gauges: ScrapeGauges = field(default_factory=ScrapeGauges)
+    # Periodic jobs the server runs once across workers; capabilities append theirs.
+    periodic_jobs: list[PeriodicJob] = field(default_factory=list)
 
     @asynccontextmanager
     async def workers(self) -> AsyncIterator[None]:
@@ -81,6 +92,20 @@ class Runtime:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def drain(self, within: float = WORKERS_STOP_TIMEOUT) -> int:
+        """On shutdown, after HTTP has stopped: send what the outbox holds for every channel
+        (the replies of the last turns), for at most ``within`` seconds."""
+        sent = 0
+        try:
+            async with asyncio.timeout(within):
+                for channel in self.outbox.channels:
+                    while done := await self.outbox.drain(channel):
+                        sent += done
+        except TimeoutError:
+            log.warning("outbox not empty at shutdown; another worker or the next start "
+                        "sends the rest")
+        return sent
 
     async def health(self) -> dict[str, Any]:
         database = "ok" if await self.database.ping() else "error"
@@ -126,6 +151,25 @@ async def import_seeds(settings: Settings, console: ConsoleServices) -> None:
         log.info("imported commune details: %s", ", ".join(changed))
 
 
+def register_gauges(runtime: Runtime) -> None:
+    """Figures /metrics reads from the database when scraped."""
+    async def open_handoffs() -> dict[tuple[str, ...], float]:
+        return {(): float(await runtime.data_rights.store.open_handoffs())}
+
+    async def outbox_messages() -> dict[tuple[str, ...], float]:
+        found: dict[tuple[str, ...], float] = {}
+        for channel in runtime.outbox.channels:
+            for status, count in (await runtime.outbox.store.counts(channel)).items():
+                found[(channel, status)] = float(count)
+        return found
+
+    runtime.gauges.register("digiguide_handoffs_open", "Hand-offs not yet closed",
+                            open_handoffs)
+    runtime.gauges.register("digiguide_outbox_messages", "Outbox messages by channel and status "
+                            "(pending and held: the depth still to send)", outbox_messages,
+                            labels=("channel", "status"))
+
+
 @asynccontextmanager
 async def build_runtime(settings: Settings, *, migrate: bool = True,
                         recognizer: IntentRecognizer | None = None, clock: Clock | None = None,
@@ -149,7 +193,8 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
                 chosen = keywords
             elif chosen is None:
                 chosen = await stack.enter_async_context(
-                    nlu_runtime(keywords, rasa_url=settings.rasa_url))
+                    nlu_runtime(keywords, rasa_url=settings.rasa_url,
+                                cache_size=settings.nlu_cache_size))
             clock = clock or SystemClock()
             transactions = Transactions(database.engine)
             stack.callback(transactions.close)
@@ -159,16 +204,24 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
             await inbox_store.prune(before=clock.now() - SEEN_MESSAGES_KEPT)
             codes = ShareCodes(ShareCodeStore(transactions), clock)
             await codes.ensure_guides(catalog)
-            process_id = uuid.uuid4().hex
-            service = ConversationService(engine, store, chosen, process_id=process_id,
+            worker = worker_name()
+            data_rights = DataRights(ResidentDataStore(transactions),
+                                     retention_days=settings.retention_days, clock=clock)
+            # Residents are offered to resume after a restart of the deployment, not each
+            # time another worker answers them: all workers share the instance id.
+            instance = (settings.instance_id or uuid.uuid4().hex)[:32]
+            service = ConversationService(engine, store, chosen, process_id=instance,
                                           communes=CommuneDirectory(communes, engine.places),
-                                          clock=clock)
+                                          clock=clock, data_rights=data_rights)
             outbox_store = OutboxStore(transactions)
             await outbox_store.prune(before=clock.now() - OUTBOX_KEPT)
-            outbox = Outbox(outbox_store, clock, poll=poll, worker_id=process_id)
-            inbox = Inbox(inbox_store, clock, poll=poll, worker_id=process_id)
+            outbox = Outbox(outbox_store, clock, poll=poll, worker_id=worker)
+            inbox = Inbox(inbox_store, clock, poll=poll, worker_id=worker)
             runtime = Runtime(settings, database, catalog, chosen, service, clock,
-                              transactions, outbox, inbox, codes, console, live)
+                              transactions, outbox, inbox, codes, console, live, data_rights,
+                              JobStore(transactions), worker)
+            runtime.periodic_jobs.append(data_rights.retention_job())
+            register_gauges(runtime)
             live.listeners.append(runtime.reload)
             watcher = asyncio.create_task(live.run(), name="catalog-reload")
             try:

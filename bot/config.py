@@ -35,6 +35,12 @@ class Settings:
     zalo_api_url: str | None = None
     zalo_oauth_url: str | None = None
     places: dict[str, str] = field(default_factory=dict)
+    workers: int = 1
+    instance_id: str | None = None  # shared by every worker of one deployment (see serve)
+    metrics_token: str | None = None
+    retention_days: int = 180
+    leader_ttl_seconds: float = 20.0
+    nlu_cache_size: int = 10_000
     public_url: str | None = None  # where people reach the server (sign-in links)
     secure_cookies: bool = False  # console cookies only over HTTPS (automatic on https://)
 
@@ -66,4 +72,10 @@ class Settings:
             places=_places_from_env(),
             public_url=env.get("PUBLIC_URL") or None,
             secure_cookies=(env.get("PUBLIC_URL") or "").startswith("https://"),
+            workers=int(env.get("WORKERS") or 1),
+            instance_id=env.get("DIGIGUIDE_INSTANCE_ID") or None,
+            metrics_token=env.get("METRICS_TOKEN") or None,
+            retention_days=int(env.get("MESSAGE_RETENTION_DAYS") or 180),
+            leader_ttl_seconds=float(env.get("LEADER_TTL_SECONDS") or 20),
+            nlu_cache_size=int(env.get("NLU_CACHE_SIZE") or 10_000),
         )

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.clock import Clock, SystemClock
@@ -21,9 +22,11 @@ from bot.engine.engine import Engine
 from bot.engine.messages import Event, Inbound, Reply
 from bot.engine.state import SessionState
 from bot.intents.base import IntentRecognizer, IntentResult
+from bot.metrics import TURN_SECONDS, TURNS
 from bot.outbox.outbox import Outbox
 from bot.outbox.replies import replies_body
 from bot.privacy import mask
+from bot.residents.service import DataRights
 from bot.storage.conversations import ConversationStore, StoredResident, TurnWrite
 from bot.storage.outbox import NewMessage
 
@@ -89,7 +92,8 @@ class ConversationService:
     def __init__(self, engine: Engine, store: ConversationStore, recognizer: IntentRecognizer,
                  *, process_id: str, communes: CommuneDirectory | None = None,
                  resume_after: dt.timedelta = RESUME_AFTER, clock: Clock | None = None,
-                 outbox_channels: Mapping[str, dt.timedelta | None] | None = None) -> None:
+                 outbox_channels: Mapping[str, dt.timedelta | None] | None = None,
+                 data_rights: DataRights | None = None) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
         # Channels whose replies are queued in the outbox in the turn's own transaction (and
@@ -100,6 +104,7 @@ class ConversationService:
         self.recognizer = recognizer
         self.process_id = process_id
         self.resume_after = resume_after
+        self.data_rights = data_rights
 
     async def handle(self, message: Incoming) -> list[Reply] | None:
         """The replies to one message, or None when the message was already handled."""
@@ -109,6 +114,19 @@ class ConversationService:
     async def handle_turn(self, message: Incoming) -> TurnResult | None:
         """:meth:`handle`, plus where the resident is after the turn (for clients that show
         it, such as the web chat). None when the message was already handled."""
+        started = time.perf_counter()
+        kind = "button" if message.payload is not None else (
+            "text" if message.text else "other")
+        outcome = "error"
+        try:
+            result = await self._handle_turn(message)
+            outcome = "ok" if result is not None else "duplicate"
+            return result
+        finally:
+            TURNS.labels(message.channel, kind, outcome).inc()
+            TURN_SECONDS.labels(message.channel).observe(time.perf_counter() - started)
+
+    async def _handle_turn(self, message: Incoming) -> TurnResult | None:
         text, commune = split_start(_clean(message.text))
         if commune is not None and not self.communes.knows(commune):
             log.warning("unknown commune id %r in a team link: the defaults are used",
@@ -150,7 +168,24 @@ class ConversationService:
                                                dedup_key=message.message_key)
         if result is not None:
             _log_events(result.events)
+            if self.data_rights is not None and {e.kind for e in result.events} & \
+                    DataRights.REQUESTS:
+                return await self._data_rights(message, result)
         return result
+
+    async def _data_rights(self, message: Incoming, result: TurnResult) -> TurnResult:
+        """The engine asked to show or erase the resident's data: do it, then answer (through
+        the outbox too on channels that send from there)."""
+        assert self.data_rights is not None
+        if any(e.kind == "data_erasure_requested" for e in result.events):
+            extra = await self.data_rights.erase_reply(message.channel, message.user_id)
+        else:
+            extra = await self.data_rights.summary(message.channel, message.user_id,
+                                                   self.engine.catalog)
+        if message.channel in self.outbox_channels:
+            await self.data_rights.store.enqueue([self._queued(message, tuple(extra))],
+                                                 self.clock.now())
+        return replace(result, replies=[*result.replies, *extra])
 
     def queue_replies_for(self, channel: str, keep: dt.timedelta | None = None) -> None:
         """Queue this channel's replies in the outbox, in the turn's own transaction, instead

@@ -16,11 +16,17 @@ _WORDS: dict[str, tuple[str, ...]] = {
     "restart": ("bat dau lai", "restart", "lam lai tu dau", "lam lai", "start over"),
     "resume": ("tiep tuc", "resume", "continue", "lam tiep"),
     "help": ("help", "tro giup", "giup do"),
+    # Residents' data rights (Decree 13/2023/ND-CP): see, and erase, what is stored.
+    "mydata": ("xem du lieu cua toi", "du lieu cua toi", "xem du lieu", "my data",
+               "toi muon xem du lieu cua toi"),
+    "forget": ("xoa du lieu cua toi", "xoa du lieu", "xoa het du lieu", "xoa het du lieu cua toi",
+               "delete my data", "forget me", "toi muon xoa du lieu cua toi"),
 }
 _BY_PHRASE = {phrase: name for name, phrases in _WORDS.items() for phrase in phrases}
 # Slash commands as Telegram sends them ("/menu@digiguide_bot").
 _SLASH = {"menu": "menu", "back": "back", "stop": "stop", "restart": "restart",
-          "resume": "resume", "help": "help", "start": "start", "tieptuc": "resume"}
+          "resume": "resume", "help": "help", "start": "start", "tieptuc": "resume",
+          "mydata": "mydata", "forget": "forget"}
 
 
 @dataclass(frozen=True)

@@ -212,6 +212,18 @@ class Engine(Navigator):
             self._resume(turn) if name == "resume" else self._return(turn)
         elif name == "restart" and state.has_guide:
             self._start_flow(turn, state.flow_id or "", jump=False)
+        elif name in ("mydata", "forget_yes"):
+            # The conversation service answers these after reading or erasing the data.
+            kind = "data_export_requested" if name == "mydata" else "data_erasure_requested"
+            turn.event(kind)
+            if name == "forget_yes":
+                turn.state = SessionState()
+        elif name == "forget":
+            turn.say(texts.FORGET_CONFIRM, (
+                Button(texts.FORGET_YES, payloads.command("forget_yes")),
+                Button(texts.FORGET_NO, payloads.command("forget_no"))))
+        elif name == "forget_no":
+            self._show_menu(turn, texts.FORGET_KEPT)
         elif name == "stop" and state.in_flow:
             turn.event("flow_paused", state.flow_id, state.step_id)
             turn.state = state.pause()

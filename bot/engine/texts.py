@@ -127,6 +127,14 @@ SAFETY_WARNING: Final = (
 AUTO_BRANCH: Final = (
     "📱 Cháu hướng dẫn theo lựa chọn «{choice}» của bác. Nếu không đúng, bác bấm \"Quay lại\"."
 )
+FORGET_CONFIRM: Final = (
+    "Bác muốn xóa toàn bộ dữ liệu cháu lưu về bác (các bước đang làm, tin nhắn đã gửi, các lần "
+    "nhờ hỗ trợ) phải không ạ? Xóa rồi thì không khôi phục được. Các con số thống kê chung "
+    "(không có tên hay mã của bác) vẫn được giữ."
+)
+FORGET_YES: Final = "🗑️ Xóa hết dữ liệu"
+FORGET_NO: Final = "Không xóa"
+FORGET_KEPT: Final = "Dạ, cháu giữ nguyên dữ liệu của bác ạ."
 SIDE_MARK: Final = "💡"
 PROGRESS: Final = "**Bước {number}/{total}**"
 PROGRESS_OPEN: Final = "**Bước {number}**"

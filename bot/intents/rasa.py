@@ -7,6 +7,7 @@ resilient wrapper (not this class) decides what a resident sees when Rasa is dow
 from __future__ import annotations
 
 import logging
+import time
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -14,6 +15,9 @@ from typing import Any
 import httpx
 
 from bot.intents.base import IntentGuess, IntentResult
+from bot.intents.cache import NluCache, cache_key
+from bot.intents.lean_http import LeanTransport
+from bot.metrics import NLU_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -68,22 +72,33 @@ class RasaRecognizer:
         *,
         timeout: float = 1.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        cache_size: int = 0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.cache = NluCache(cache_size)
+        self.model_id: str | None = None
         self._params = {"token": token} if token else {}
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 0.5)),
             limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
-            transport=transport,
+            transport=transport or LeanTransport(max_connections=20, max_idle=10),
         )
 
     async def recognize(self, text: str) -> IntentResult:
-        """Parse one message; raises :class:`RasaUnavailable` when Rasa cannot answer."""
-        text = unicodedata.normalize("NFC", text).strip()[:MAX_TEXT_CHARS]
-        if not text:
+        """Parse one message; raises :class:`RasaUnavailable` when Rasa cannot answer.
+
+        Texts that differ only in case and spacing are one cache entry, and Rasa is sent that
+        normalised form, so a cached answer is exactly the answer Rasa would give."""
+        key = cache_key(unicodedata.normalize("NFC", text)[:MAX_TEXT_CHARS])
+        if not key:
             return IntentResult(source="rasa")
+        return await self.cache.get(key, lambda: self._parse(key))
+
+    async def _parse(self, text: str) -> IntentResult:
+        started = time.perf_counter()
         reply = await self._post_with_retry({"text": text})
+        NLU_SECONDS.labels("rasa").observe(time.perf_counter() - started)
         try:
             payload = reply.json()
         except ValueError as error:
@@ -118,12 +133,30 @@ class RasaRecognizer:
         return reply
 
     async def healthy(self) -> bool:
-        """Whether the server is up, has a model loaded and accepts our token."""
+        """Whether the server is up, has a model loaded and accepts our token. A different
+        model than last time (retrained and loaded) empties the cache."""
         try:
             reply = await self._client.get("/status", params=self._params)
         except httpx.HTTPError:
             return False
-        return reply.status_code == 200
+        if reply.status_code != 200:
+            return False
+        try:
+            status = reply.json()
+        except ValueError:
+            return False
+        model = status.get("model_id") or status.get("model_file") if isinstance(
+            status, dict) else None
+        self.note_model(str(model) if model else None)
+        return True
+
+    def note_model(self, model_id: str | None) -> None:
+        """Record the model Rasa serves; cached answers of another model are dropped."""
+        if model_id != self.model_id:
+            if self.model_id is not None:
+                log.info("Rasa serves another model now (%s); NLU cache emptied", model_id)
+            self.cache.clear()
+            self.model_id = model_id
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -101,7 +101,7 @@ def rasa_env(paths: NluPaths) -> dict[str, str]:
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child before exec: get SIGTERM when the bot dies, even by SIGKILL, so no Rasa
     server (half a gigabyte) outlives the process that started it (Linux prctl)."""
     with contextlib.suppress(OSError, AttributeError):
@@ -152,7 +152,7 @@ async def ensure_model(paths: NluPaths | None = None, *, force: bool = False) ->
             stderr=out,
             stdin=asyncio.subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         try:
             code = await process.wait()
@@ -225,16 +225,21 @@ class RasaServer:
             "-m",
             str(self.model),
         ]
+        # The model is small: TensorFlow's thread pools cost more CPU per parse than they
+        # save, and the server answers many residents at once anyway (README, "Free-text
+        # turns"). Training keeps the defaults.
+        env = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1",
+               **rasa_env(self.paths)}
         with self.log_file.open("ab") as out:
             self._process = await asyncio.create_subprocess_exec(
                 *args,
                 cwd=self.paths.root,
-                env=rasa_env(self.paths),
+                env=env,
                 stdout=out,
                 stderr=out,
                 stdin=asyncio.subprocess.DEVNULL,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=die_with_parent,
             )
         await self._wait_ready(ready_within)
 

@@ -32,7 +32,8 @@ RESTART_DELAYS = (1.0, 5.0, 30.0)  # after a crash; then keep trying every 30 s
 class LocalRasa:
     """Trains if needed, runs the server, restarts it if it dies, until cancelled."""
 
-    def __init__(self, paths: NluPaths, port: int, token: str, on_ready: ResilientRecognizer):
+    def __init__(self, paths: NluPaths, port: int, token: str,
+                 on_ready: ResilientRecognizer | None = None):
         self._paths = paths
         self._port = port
         self._token = token
@@ -54,7 +55,8 @@ class LocalRasa:
                 log.error("%s", error)
             else:
                 log.info("Rasa started at %s with %s", self.server.url, model.path.name)
-                self._on_ready.wake()
+                if self._on_ready is not None:
+                    self._on_ready.wake()
                 code = await self.server.wait()
                 log.error("Rasa exited unexpectedly (code %s); restarting", code)
             await asyncio.sleep(RESTART_DELAYS[min(crashes, len(RESTART_DELAYS) - 1)])
@@ -67,7 +69,8 @@ class LocalRasa:
 
 @contextlib.asynccontextmanager
 async def nlu_runtime(
-    fallback: IntentRecognizer, *, rasa_url: str | None = None, ready_within: float = 0.0
+    fallback: IntentRecognizer, *, rasa_url: str | None = None, ready_within: float = 0.0,
+    cache_size: int = 0,
 ) -> AsyncIterator[IntentRecognizer]:
     """If rasa_url (env RASA_URL) is given, use that server; else train-if-changed and start a
     local Rasa server on loopback with a random auth token; yield the resilient recognizer;
@@ -82,12 +85,12 @@ async def nlu_runtime(
     local: LocalRasa | None = None
     if url:
         recognizer = ResilientRecognizer(
-            RasaRecognizer(url, os.environ.get("RASA_TOKEN")), fallback
+            RasaRecognizer(url, os.environ.get("RASA_TOKEN"), cache_size=cache_size), fallback
         )
     else:
         port, token = free_port(), secrets.token_urlsafe(24)
         recognizer = ResilientRecognizer(
-            RasaRecognizer(f"http://127.0.0.1:{port}", token), fallback
+            RasaRecognizer(f"http://127.0.0.1:{port}", token, cache_size=cache_size), fallback
         )
         local = LocalRasa(NluPaths(), port, token, recognizer)
     recognizer.start()
@@ -105,6 +108,22 @@ async def nlu_runtime(
         if local is not None:
             await local.stop()
         await recognizer.aclose()
+
+
+@contextlib.asynccontextmanager
+async def local_rasa_server() -> AsyncIterator[tuple[str, str]]:
+    """A local Rasa for several workers to share: trained if needed and started in the
+    background (restarted if it crashes); yields its URL and token at once."""
+    port, token = free_port(), secrets.token_urlsafe(24)
+    local = LocalRasa(NluPaths(), port, token)
+    task = asyncio.create_task(local.run(), name="local-rasa")
+    try:
+        yield f"http://127.0.0.1:{port}", token
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await local.stop()
 
 
 async def _until_ready(recognizer: ResilientRecognizer, task: asyncio.Task[None] | None) -> None:

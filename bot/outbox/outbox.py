@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.clock import Clock
+from bot.metrics import OUTBOX_RETRIES, SEND_ERRORS
 from bot.outbox.pump import Pump
 from bot.storage.outbox import (
     CANCELLED,
@@ -138,6 +139,11 @@ class Outbox:
         self._pumps[sender.channel] = Pump(f"outbox[{sender.channel}]",
                                            lambda: self.drain(sender.channel), self.poll)
 
+    @property
+    def channels(self) -> list[str]:
+        """The channels with a registered sender."""
+        return list(self._senders)
+
     def wake(self, channel: str) -> None:
         pump = self._pumps.get(channel)
         if pump is not None:
@@ -183,9 +189,11 @@ class Outbox:
         if isinstance(outcome, Delivered):
             await self.store.finish(message.id, worker, SENT, now)
         elif isinstance(outcome, Failed):
+            SEND_ERRORS.labels(channel, "failed").inc()
             log.warning("outbox %s message %d failed: %s", channel, message.id, outcome.error)
             await self.store.finish(message.id, worker, FAILED, now, outcome.error)
         elif isinstance(outcome, Unreachable):
+            SEND_ERRORS.labels(channel, "unreachable").inc()
             log.info("outbox %s: recipient unreachable (%s); their messages are cancelled",
                      channel, outcome.error)
             await self.store.finish(message.id, worker, CANCELLED, now, outcome.error)
@@ -193,12 +201,15 @@ class Outbox:
         elif isinstance(outcome, Hold):
             await self.store.hold(message.id, worker, outcome.error)
         elif message.attempts >= self.backoff.max_attempts:
+            SEND_ERRORS.labels(channel, "gave_up").inc()
             log.error("outbox %s message %d failed after %d attempts: %s", channel, message.id,
                       message.attempts, outcome.error)
             await self.store.finish(message.id, worker, FAILED, now, outcome.error)
         else:
             delay = outcome.after if outcome.after is not None else self.backoff.delay(
                 message.attempts)
+            SEND_ERRORS.labels(channel, "retry").inc()
+            OUTBOX_RETRIES.labels(channel).inc()
             log.info("outbox %s message %d: %s; retry in %.0f s", channel, message.id,
                      outcome.error, delay.total_seconds())
             await self.store.retry(message.id, worker, now + delay, outcome.error)

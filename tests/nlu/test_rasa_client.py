@@ -69,7 +69,7 @@ async def test_parse_sends_text_and_token_and_reads_the_ranking() -> None:
     (request,) = recorder.requests
     assert request.url.path == "/model/parse"
     assert request.url.params["token"] == "s3cret"
-    assert request.read() == b'{"text":"lien ket Agribank"}'
+    assert request.read() == b'{"text":"lien ket agribank"}'  # lowercased: Rasa's tokenizer does
     assert result.top is not None and result.top.name == "payment_ewallet"
 
 

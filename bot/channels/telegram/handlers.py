@@ -27,6 +27,7 @@ from bot.channels.telegram import inline, texts
 from bot.channels.telegram.outbox import Outbox
 from bot.conversation import ConversationService, Incoming
 from bot.engine.catalog import Catalog
+from bot.metrics import SEND_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +203,8 @@ class TelegramHandlers:
         A 403 from a private chat means the resident blocked the bot: they are marked
         inactive and nobody is there to apologise to."""
         error = context.error
+        if isinstance(error, TelegramError):
+            SEND_ERRORS.labels("telegram", type(error).__name__).inc()
         if not isinstance(update, Update):
             log.error("Telegram error outside an update", exc_info=error)
             return

@@ -14,8 +14,10 @@ from bot.storage import (  # noqa: F401  (each module registers its tables)
     flow_store,
     images,
     inbox,
+    jobs,
     outbox,
     proposals,
+    residents_data,
     share_codes,
     zalo,
 )
