@@ -44,18 +44,19 @@ async def _dump_everything(rt: Runtime) -> str:
         rows = []
         for name in names:
             result = await conn.execute(text(f'SELECT * FROM "{name}"'))
-            rows += [json.dumps(list(r), default=str, ensure_ascii=False) for r in result]
+            rows += [name + ": " + json.dumps(list(r), default=str, ensure_ascii=False)
+                     for r in result]
     return "\n".join(rows)
 
 
 async def test_a_resident_sees_then_erases_their_data(rt: Runtime) -> None:
-    await _talk(rt, USER, "con gái tôi tên Lan ở xóm Đình cài giúp mà không được")
+    await _talk(rt, USER, "con gái tôi tên Xíu ở xóm Đình Cỏ cài giúp mà không được")
     await _talk(rt, OTHER)
     shown = await say(rt, USER, text="xem dữ liệu của tôi")
     summary = shown[-1].text
     assert "Đây là những gì cháu đang lưu" in summary
     assert "Cài ứng dụng VNeID" in summary  # the guide in progress
-    assert "con gái tôi tên Lan" in summary  # a recent message
+    assert "con gái tôi tên Xíu" in summary  # a recent message
     assert "1 lần nhờ tổ hỗ trợ" in summary
     erase_button = press(shown, "🗑️")
 
@@ -68,7 +69,9 @@ async def test_a_resident_sees_then_erases_their_data(rt: Runtime) -> None:
     assert done[0].text.startswith("✅ Cháu đã xóa toàn bộ dữ liệu")
 
     everything = await _dump_everything(rt)
-    assert USER not in everything and "Lan" not in everything and "xóm Đình" not in everything
+    leftovers = [row for row in everything.splitlines()
+                 if USER in row or "Xíu" in row or "Đình Cỏ" in row]
+    assert not leftovers
     assert "mất điện thoại" in everything  # the other resident's message is still there
     async with rt.database.engine.connect() as conn:
         ids = (await conn.execute(select(residents.c.id, residents.c.external_id))).all()
