@@ -104,6 +104,12 @@ async def test_two_workers_serve_one_resident_alternately(pg: str, tmp_path: Pat
         served = [name for conn in conns for name in conn.workers[1:]]  # minus /healthz
         assert sorted(set(served)) == sorted(by_worker) and len(served) == 24
         assert await step_events(pg, "alternating") == walker.steps
+        # /metrics on either worker adds up both workers' counts (multiprocess mode).
+        for conn in conns:
+            status, _, body = await conn.request("GET", "/metrics")
+            assert status == 200
+            sample = 'digiguide_turns_total{channel="web",kind="text",outcome="ok"} 24.0'
+            assert sample in body.decode()
         for conn in conns:
             await conn.close()
 
