@@ -27,6 +27,6 @@ def test_bench_reports_turns_latency_and_cpu_per_setup() -> None:
     assert set(rows) == {("button", 1), ("button", 3), ("text", 1), ("text", 3)}
     assert rows[("button", 3)]["turns"] == 15  # 3 residents x max(5, min(6, 12 // 3))
     for row in rows.values():
-        assert row["turns_per_second"] > 0 and row["bot_cpu_ms_per_turn"] > 0
+        assert row["turns_per_second"] > 0 and row["bot_cpu_ms_per_turn"] >= 0  # 10 ms ticks
         assert row["latency_ms_p50"] <= row["latency_ms_p95"] <= row["latency_ms_p99"]
         assert "rasa_cpu_ms_per_turn" not in row  # keywords: no Rasa to measure
