@@ -46,7 +46,9 @@ class LeanTransport(httpx.AsyncBaseTransport):
         head = [f"{request.method} {url.raw_path.decode('ascii')} HTTP/1.1",
                 f"Host: {url.netloc.decode('ascii')}"]
         head += [f"{name}: {value}" for name, value in request.headers.items()
-                 if name.lower() not in ("host", "content-length", "transfer-encoding")]
+                 if name.lower() not in ("host", "content-length", "transfer-encoding",
+                                         "accept-encoding")]
+        head.append("Accept-Encoding: identity")  # the body is handed to httpx as it came
         head.append(f"Content-Length: {len(body)}")
         wire = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
         pooled = self._idle.get(key) or []
