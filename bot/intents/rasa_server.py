@@ -220,8 +220,9 @@ class RasaServer:
             "127.0.0.1",
             "-p",
             str(self.port),
-            "--auth-token",
-            self.token,
+            # One argument: a random token may start with "-", which argparse would take for
+            # an option (then `rasa run` exits at once, every restart).
+            f"--auth-token={self.token}",
             "-m",
             str(self.model),
         ]
