@@ -67,6 +67,10 @@ class LiveCatalog:
         self.unserved: list[str] = []
         self.listeners: list[Listener] = []
         self._poked = asyncio.Event()
+        # One rebuild at a time: a refresh that finds another under way waits for it, so it
+        # never returns before the newer catalog is installed, and an older build never
+        # replaces a newer one.
+        self._rebuilding = asyncio.Lock()
 
     async def build(self) -> tuple[Catalog, dict[str, Commune]]:
         """Read the revision first, so a publish during the build is picked up next time."""
@@ -78,11 +82,12 @@ class LiveCatalog:
 
     async def refresh(self) -> bool:
         """Rebuild and tell the listeners when the revision moved."""
-        if await self.flows.revision() == self.revision:
-            return False
-        catalog, communes = await self.build()
-        for listener in self.listeners:
-            listener(catalog, communes)
+        async with self._rebuilding:
+            if await self.flows.revision() == self.revision:
+                return False
+            catalog, communes = await self.build()
+            for listener in self.listeners:
+                listener(catalog, communes)
         log.info("catalog reloaded at revision %s (%d guides)", self.revision,
                  len(catalog.flows))
         return True
