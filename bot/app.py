@@ -15,11 +15,12 @@ from typing import Any
 from bot.accounts import AccountService
 from bot.admin.context import ConsoleServices
 from bot.clock import Clock, SystemClock
-from bot.communes import Commune, CommuneDirectory
+from bot.communes import Commune
 from bot.config import Settings
 from bot.conversation import ConversationService
 from bot.engine.catalog import Catalog
 from bot.engine.engine import Engine
+from bot.engine.texts import DEFAULT_PLACES
 from bot.flows.communes import CommuneService
 from bot.flows.images import ImageService
 from bot.flows.live import LiveCatalog
@@ -32,11 +33,12 @@ from bot.intents.runtime import nlu_runtime
 from bot.jobs import PeriodicJob, worker_name
 from bot.metrics import ScrapeGauges
 from bot.outbox import Inbox, Outbox
+from bot.outbox.mailbox import CHANNEL as WEB
+from bot.outbox.mailbox import Mailbox
 from bot.residents.service import DataRights
 from bot.sharing import ShareCodes
 from bot.storage.accounts import AccountStore
 from bot.storage.audit import AuditStore
-from bot.storage.communes import CommuneStore
 from bot.storage.conversations import ConversationStore
 from bot.storage.database import Database
 from bot.storage.flow_store import FlowStore
@@ -49,6 +51,10 @@ from bot.storage.proposals import ProposalStore
 from bot.storage.residents_data import ResidentDataStore
 from bot.storage.runner import Transactions
 from bot.storage.share_codes import ShareCodeStore
+from bot.teams.desk import TicketDesk
+from bot.teams.handoff import Handoffs
+from bot.teams.inbox import TeamInbox
+from bot.teams.registry import Registry
 
 log = logging.getLogger(__name__)
 SEEN_MESSAGES_KEPT = dt.timedelta(days=7)
@@ -73,21 +79,35 @@ class Runtime:
     data_rights: DataRights
     jobs: JobStore
     worker: str  # this process's name in leases, job claims and outbox claims
+    registry: Registry
+    desk: TicketDesk
+    mailbox: Mailbox
+    team_inbox: TeamInbox
     gauges: ScrapeGauges = field(default_factory=ScrapeGauges)
     # Periodic jobs the server runs once across workers; capabilities append theirs.
     periodic_jobs: list[PeriodicJob] = field(default_factory=list)
 
+    def wake(self, channel: str, recipient: str) -> None:
+        """New messages for ``recipient``: the channel's sender (or the waiting web page)."""
+        self.outbox.wake(channel)
+        if channel == WEB:
+            self.mailbox.notify(recipient)
+
     @asynccontextmanager
     async def workers(self) -> AsyncIterator[None]:
-        """The outbox and inbox workers of the channels registered so far, in the background
-        for the duration of the block; at the end they finish what they hold (a delivery cut
-        off anyway is claimed again after its lease, by this or another process)."""
-        tasks = [asyncio.create_task(self.outbox.run()), asyncio.create_task(self.inbox.run())]
+        """The outbox and inbox workers of the channels registered so far, the escalation
+        worker and the registry's refresh, in the background for the duration of the block;
+        at the end they finish what they hold (a delivery cut off anyway is claimed again
+        after its lease, by this or another process)."""
+        tasks = [asyncio.create_task(self.outbox.run()), asyncio.create_task(self.inbox.run()),
+                 asyncio.create_task(self.desk.run()), asyncio.create_task(self.registry.run())]
         try:
             yield
         finally:
             self.outbox.stop()
             self.inbox.stop()
+            self.desk.stop()
+            self.registry.stop()
             _, pending = await asyncio.wait(tasks, timeout=WORKERS_STOP_TIMEOUT)
             for task in pending:
                 task.cancel()
@@ -113,18 +133,28 @@ class Runtime:
         return {"database": database, "nlu": nlu, "flows": len(self.catalog.flows)}
 
     def reload(self, catalog: Catalog, communes: dict[str, Commune]) -> None:
-        """Serve a new catalog from the next turn on; turns under way finish on the old one."""
+        """Serve a new catalog from the next turn on; turns under way finish on the old one.
+        Place names come from the teams registry, which keeps itself current."""
         self.catalog = catalog
-        engine = Engine(catalog, self.settings.places)
-        self.service.engine = engine
-        self.service.communes = CommuneDirectory(communes, engine.places)
+        self.service.engine = Engine(catalog, self.settings.places)
 
     def served(self) -> Served:
         """What residents are served now: the console's preview runs on it."""
         return Served(self.catalog, self.service.communes, self.recognizer)
 
 
-def build_console(settings: Settings, database: Database) -> ConsoleServices:
+def deployment_places(settings: Settings) -> dict[str, str]:
+    """What fills ``{commune}``, ``{team_name}``, ``{team_phone}`` for residents of no known
+    commune: the ``DIGIGUIDE_*`` variables over generic words."""
+    return {**DEFAULT_PLACES, **settings.places}
+
+
+def build_registry(settings: Settings, transactions: Transactions, clock: Clock) -> Registry:
+    return Registry(transactions, clock, deployment_places(settings))
+
+
+def build_console(settings: Settings, database: Database, registry: Registry
+                  ) -> ConsoleServices:
     engine = database.engine
     proposals = ProposalStore(engine)
     flows = FlowService(FlowStore(engine), proposals, settings.flows_dir)
@@ -132,8 +162,9 @@ def build_console(settings: Settings, database: Database) -> ConsoleServices:
         accounts=AccountService(AccountStore(engine), AuditStore(engine)),
         flows=flows,
         proposals=ProposalService(proposals, flows),
-        communes=CommuneService(CommuneStore(engine)),
+        communes=CommuneService(registry),
         images=ImageService(ImageStore(engine), settings.flows_dir / "images"),
+        registry=registry,
     )
 
 
@@ -178,13 +209,17 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
     if migrate:
         await upgrade_async(settings.database_url)
     database = Database(settings.database_url)
+    transactions = Transactions(database.engine)
     try:
-        console = build_console(settings, database)
+        clock = clock or SystemClock()
+        registry = build_registry(settings, transactions, clock)
+        await registry.load()
+        console = build_console(settings, database, registry)
         live = LiveCatalog(console.flows.store, console.communes, settings.flows_dir,
                            before_build=console.images.materialise)
         console.flows.on_publish = live.poke
         await import_seeds(settings, console)
-        catalog, communes = await live.build()
+        catalog, _ = await live.build()
         engine = Engine(catalog, settings.places)
         keywords = KeywordRecognizer(c.flow for c in catalog.flows.values())
         async with AsyncExitStack() as stack:
@@ -195,9 +230,6 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
                 chosen = await stack.enter_async_context(
                     nlu_runtime(keywords, rasa_url=settings.rasa_url,
                                 cache_size=settings.nlu_cache_size))
-            clock = clock or SystemClock()
-            transactions = Transactions(database.engine)
-            stack.callback(transactions.close)
             store = ConversationStore(database.engine, transactions)
             await store.forget_seen_messages(older_than=SEEN_MESSAGES_KEPT)
             inbox_store = InboxStore(transactions)
@@ -210,16 +242,29 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
             # Residents are offered to resume after a restart of the deployment, not each
             # time another worker answers them: all workers share the instance id.
             instance = (settings.instance_id or uuid.uuid4().hex)[:32]
-            service = ConversationService(engine, store, chosen, process_id=instance,
-                                          communes=CommuneDirectory(communes, engine.places),
-                                          clock=clock, data_rights=data_rights)
             outbox_store = OutboxStore(transactions)
             await outbox_store.prune(before=clock.now() - OUTBOX_KEPT)
             outbox = Outbox(outbox_store, clock, poll=poll, worker_id=worker)
             inbox = Inbox(inbox_store, clock, poll=poll, worker_id=worker)
+            mailbox = Mailbox(transactions, clock, poll=max(poll, 1.0))
+            await mailbox.expire()
+            woken: list[Runtime] = []
+
+            def wake(channel: str, recipient: str) -> None:
+                for runtime in woken:
+                    runtime.wake(channel, recipient)
+
+            service = ConversationService(engine, store, chosen, process_id=instance,
+                                          communes=registry, clock=clock,
+                                          data_rights=data_rights,
+                                          hook=Handoffs(registry, clock, wake))
+            desk = TicketDesk(transactions, registry, clock, wake, poll=poll)
+            console.team_inbox = TeamInbox(transactions, registry, clock, wake)
             runtime = Runtime(settings, database, catalog, chosen, service, clock,
                               transactions, outbox, inbox, codes, console, live, data_rights,
-                              JobStore(transactions), worker)
+                              JobStore(transactions), worker, registry, desk, mailbox,
+                              console.team_inbox)
+            woken.append(runtime)
             runtime.periodic_jobs.append(data_rights.retention_job())
             register_gauges(runtime)
             live.listeners.append(runtime.reload)
@@ -231,4 +276,5 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
                 with contextlib.suppress(asyncio.CancelledError):
                     await watcher
     finally:
+        transactions.close()
         await database.dispose()

@@ -15,13 +15,14 @@ from bot.intents import cli as intents_cli
 from bot.residents import cli as residents_cli
 from bot.sharing import cli as sharing_cli
 from bot.storage import cli as db_cli
+from bot.teams import cli as teams_cli
 
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 REGISTRARS: list[Registrar] = [flows_cli.register, serve.register, db_cli.register,
                                bench.register, intents_cli.register, sharing_cli.register,
                                zalo_connect.register, accounts_cli.register,
-                               residents_cli.register,
+                               residents_cli.register, teams_cli.register,
                                flow_store_cli.register]  # after flows_cli: it adds to `flows`
 
 

@@ -13,12 +13,13 @@ import logging
 import time
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
 from bot.clock import Clock, SystemClock
 from bot.communes import CommuneDirectory, split_start
-from bot.engine.engine import Engine
+from bot.engine.catalog import Catalog
+from bot.engine.engine import Engine, Turn
 from bot.engine.messages import Event, Inbound, Reply
 from bot.engine.state import SessionState
 from bot.intents.base import IntentRecognizer, IntentResult
@@ -27,7 +28,7 @@ from bot.outbox.outbox import Outbox
 from bot.outbox.replies import replies_body
 from bot.privacy import mask
 from bot.residents.service import DataRights
-from bot.storage.conversations import ConversationStore, StoredResident, TurnWrite
+from bot.storage.conversations import ConversationStore, Effect, Read, StoredResident, TurnWrite
 from bot.storage.outbox import NewMessage
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,51 @@ def _log_events(events: tuple[Event, ...]) -> None:
                      event.kind, event.flow_id, event.step_id)
 
 
+class PlaceBook(Protocol):
+    """Where the guides' ``{commune}``, ``{team_name}`` and ``{team_phone}`` come from."""
+
+    defaults: dict[str, str]  # for residents of no known commune
+
+    def knows(self, unit_id: str) -> bool: ...
+
+    def places(self, unit_id: str | None) -> dict[str, str]: ...
+
+
+@dataclass
+class HookTurn:
+    """What a :class:`TurnHook` makes of a turn: replies, storage effects in the turn's
+    transaction, event rows; ``engine``: run the engine too, after these replies."""
+
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    commune: str | None = None
+    engine: bool = False
+    woken: list[tuple[str, str]] = field(default_factory=list)  # filled by the effects
+
+
+class TurnHook(Protocol):
+    """Another capability taking part in turns (the team hand-off): it reads under the
+    resident's lock, may handle a message instead of the engine, and rewrites the engine's
+    hand-off turns. Its decisions are pure; its I/O is the effects."""
+
+    def read(self, message: Incoming) -> Read: ...
+
+    def before(self, message: Incoming, inbound: Inbound, resident: StoredResident,
+               catalog: Catalog) -> HookTurn | None: ...
+
+    def after(self, message: Incoming, resident: StoredResident, turn: Turn,
+              unit: str | None, catalog: Catalog) -> HookTurn: ...
+
+    def committed(self, done: HookTurn) -> None: ...
+
+
+def _guide(state: SessionState) -> tuple[str, str] | None:
+    if state.in_flow and state.flow_id and state.step_id:
+        return state.flow_id, state.step_id
+    return None
+
+
 class _NeedsIntent(Exception):
     """Raised inside a turn's transaction to roll it back and recognise the text first."""
 
@@ -90,16 +136,18 @@ def _event_row(event: Event) -> dict[str, Any]:
 
 class ConversationService:
     def __init__(self, engine: Engine, store: ConversationStore, recognizer: IntentRecognizer,
-                 *, process_id: str, communes: CommuneDirectory | None = None,
+                 *, process_id: str, communes: PlaceBook | None = None,
                  resume_after: dt.timedelta = RESUME_AFTER, clock: Clock | None = None,
                  outbox_channels: Mapping[str, dt.timedelta | None] | None = None,
-                 data_rights: DataRights | None = None) -> None:
+                 data_rights: DataRights | None = None,
+                 hook: TurnHook | None = None) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
         # Channels whose replies are queued in the outbox in the turn's own transaction (and
         # sent by the channel's sender), with how long a queued reply stays worth sending.
         self.outbox_channels = dict(outbox_channels or {})
-        self.communes = communes or CommuneDirectory({}, engine.places)
+        self.communes: PlaceBook = communes or CommuneDirectory({}, engine.places)
+        self.hook = hook
         self.store = store
         self.recognizer = recognizer
         self.process_id = process_id
@@ -139,35 +187,56 @@ class ConversationService:
             if self.engine.needs_intent(SessionState.from_json(saved), inbound):
                 intent = await self._recognize(inbound.text)
 
+        hooked: list[HookTurn] = []
+
         def decide(resident: StoredResident) -> tuple[TurnResult, TurnWrite]:
+            hooked.clear()
             state = SessionState.from_json(resident.state)
             current = Inbound(text=inbound.text, payload=inbound.payload,
                               unsupported=inbound.unsupported, intent=intent,
                               resumed=self._is_stale(resident))
+            catalog = self.engine.catalog
+            early = self.hook.before(message, current, resident, catalog) if self.hook else None
+            if early is not None and not early.engine:
+                hooked.append(early)
+                return self._hooked(message, resident, early)
             if intent is None and inbound.text and self.engine.needs_intent(state, current):
                 raise _NeedsIntent  # a concurrent turn changed the state since we peeked
-            places = self.communes.places(commune or resident.commune)
-            turn = self.engine.step(state, current, places)
+            unit = commune or resident.commune
+            turn = self.engine.step(state, current, self.communes.places(unit))
+            replies = list(turn.replies)
             write = self._write_for(message, current, turn.state, turn.events, turn.replies)
             write.commune = commune
-            if message.channel in self.outbox_channels and turn.replies:
-                write.outbox.append(self._queued(message, turn.replies))
-            guide = ((turn.state.flow_id, turn.state.step_id)
-                     if turn.state.in_flow and turn.state.flow_id and turn.state.step_id
-                     else None)
-            return TurnResult(list(turn.replies), guide, turn.events), write
+            extras = self._handoff(message, resident, turn, unit)
+            if extras:  # the hook's words replace the engine's hand-off notice
+                replies = extras[0].replies
+            if early is not None:
+                replies = early.replies + replies
+                extras.append(early)
+            for extra in extras:
+                hooked.append(extra)
+                write.effects += extra.effects
+                write.events += extra.events
+                write.commune = extra.commune or write.commune
+            if message.channel in self.outbox_channels and replies:
+                write.outbox.append(self._queued(message, tuple(replies)))
+            return TurnResult(replies, _guide(turn.state), turn.events), write
 
+        read = self.hook.read(message) if self.hook else None
         try:
             result = await self.store.run_turn(message.channel, message.user_id, decide,
                                                process_id=self.process_id,
-                                               dedup_key=message.message_key)
+                                               dedup_key=message.message_key, read=read)
         except _NeedsIntent:  # rolled back: ask the NLU outside the lock, then go again
             intent = await self._recognize(inbound.text or "")
             result = await self.store.run_turn(message.channel, message.user_id, decide,
                                                process_id=self.process_id,
-                                               dedup_key=message.message_key)
+                                               dedup_key=message.message_key, read=read)
         if result is not None:
             _log_events(result.events)
+            if self.hook is not None:
+                for done in hooked:
+                    self.hook.committed(done)
             if self.data_rights is not None and {e.kind for e in result.events} & \
                     DataRights.REQUESTS:
                 return await self._data_rights(message, result)
@@ -186,6 +255,23 @@ class ConversationService:
             await self.data_rights.store.enqueue([self._queued(message, tuple(extra))],
                                                  self.clock.now())
         return replace(result, replies=[*result.replies, *extra])
+
+    def _handoff(self, message: Incoming, resident: StoredResident, turn: Turn,
+                 unit: str | None) -> list[HookTurn]:
+        """A turn that asked for a person: the hook decides what is true to say."""
+        if self.hook is None or not any(e.kind == "handoff_requested" for e in turn.events):
+            return []
+        return [self.hook.after(message, resident, turn, unit, self.engine.catalog)]
+
+    def _hooked(self, message: Incoming, resident: StoredResident, done: HookTurn
+                ) -> tuple[TurnResult, TurnWrite]:
+        """A message the hook handled instead of the engine: the state stays as it was."""
+        write = TurnWrite(state=resident.state, events=list(done.events),
+                          effects=list(done.effects), commune=done.commune)
+        if message.channel in self.outbox_channels and done.replies:
+            write.outbox.append(self._queued(message, tuple(done.replies)))
+        guide = _guide(SessionState.from_json(resident.state))
+        return TurnResult(list(done.replies), guide), write
 
     def queue_replies_for(self, channel: str, keep: dt.timedelta | None = None) -> None:
         """Queue this channel's replies in the outbox, in the turn's own transaction, instead

@@ -39,8 +39,9 @@ async def test_team_link_sets_the_commune_for_later_turns(tmp_path: Path) -> Non
         assert "Bước 1/" in opened
         assert "Yên Bình" in await say("a", payload="c:stuck")
         assert "Yên Bình" in await say("a", text="/help")  # remembered without the link
-        plain = await say("b", payload="c:stuck")
-        assert "Yên Bình" not in plain and "Tổ công nghệ số cộng đồng" in plain
+        plain = await say("b", payload="c:stuck")  # no commune known: asked which, first
+        assert "Yên Bình" not in plain and "xã/phường nào" in plain
+        assert "Tổ công nghệ số cộng đồng" in await say("b", text="/help")
         unknown = await say("c", text="/start vneid_install-nowhere")
         assert "Bước 1/" in unknown
 

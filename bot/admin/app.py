@@ -17,7 +17,9 @@ from bot.admin.render import page
 from bot.admin.views_auth import auth_routes
 from bot.admin.views_flows import flow_routes
 from bot.admin.views_history import history_routes
+from bot.admin.views_inbox import inbox_routes
 from bot.admin.views_team import team_routes
+from bot.admin.views_units import unit_routes
 from bot.flows.preview import PreviewService, Served
 from bot.flows.service import FlowNotFound
 
@@ -43,7 +45,7 @@ def admin_mount(admin: Admin) -> Mount:
             Mount("/api", routes=api_routes(admin)),
             Mount("/static", StaticFiles(directory=STATIC)),
             *auth_routes(admin), *flow_routes(admin), *history_routes(admin),
-            *team_routes(admin),
+            *team_routes(admin), *unit_routes(admin), *inbox_routes(admin),
         ],
         exception_handlers={FlowNotFound: not_found, 404: not_found},
     )

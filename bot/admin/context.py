@@ -15,6 +15,8 @@ from bot.flows.images import ImageService
 from bot.flows.preview import PreviewService
 from bot.flows.proposals import ProposalService
 from bot.flows.service import FlowService
+from bot.teams.inbox import TeamInbox
+from bot.teams.registry import Registry
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -27,6 +29,8 @@ class ConsoleServices:
     proposals: ProposalService
     communes: CommuneService
     images: ImageService
+    registry: Registry
+    team_inbox: TeamInbox | None = None  # set once the runtime's senders exist
 
 
 JINJA = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),

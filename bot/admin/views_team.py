@@ -1,5 +1,5 @@
-"""Proposals (team members propose, editors decide), communes' details, accounts and the audit
-log."""
+"""Proposals (team members propose, editors decide), accounts and the audit log (the units and
+teams pages are ``views_units``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from bot.accounts import AccountError, Permission, Principal
 from bot.admin.auth import admin_route
 from bot.admin.context import Admin
 from bot.admin.render import page, redirect
-from bot.flows.communes import CommuneError
 from bot.flows.images import MAX_BYTES, ImageError
 from bot.flows.proposals import REASONS, NewProposal, ProposalError
 from bot.flows.service import Conflict, Invalid
@@ -94,41 +93,6 @@ def team_routes(admin: Admin) -> list[BaseRoute]:
         return Response(image.data, media_type=image.content_type,
                         headers={"Cache-Control": "private, max-age=86400"})
 
-    @admin_route(admin, page=True)
-    async def communes(request: Request, principal: Principal) -> Response:
-        error = ""
-        if request.method == "POST":
-            form = await request.form()
-            try:
-                await services.communes.save(principal, _str(form.get("id")), {
-                    k: _str(form.get(k)) for k in ("commune", "team_name", "team_phone")},
-                    create=True)
-                return redirect("/admin/communes?ok=created")
-            except CommuneError as exc:
-                error = str(exc)
-        return page(request, "communes.html", principal, communes=await services.communes.all(),
-                    error=error, status=400 if error else 200)
-
-    @admin_route(admin, page=True)
-    async def commune(request: Request, principal: Principal) -> Response:
-        commune_id = request.path_params["commune_id"]
-        row = await services.communes.get(commune_id)
-        if row is None:
-            return page(request, "message.html", principal, status=404,
-                        message="Không có xã này.")
-        error = ""
-        if request.method == "POST":
-            form = await request.form()
-            try:
-                await services.communes.save(principal, commune_id, {
-                    k: _str(form.get(k)) for k in ("commune", "team_name", "team_phone")})
-                return redirect(f"/admin/communes/{commune_id}?ok=saved")
-            except CommuneError as exc:
-                error = str(exc)
-        return page(request, "commune.html", principal, row=row, error=error,
-                    may_edit=principal.can(Permission.edit_commune, commune_id),
-                    status=400 if error else 200)
-
     @admin_route(admin, Permission.manage_accounts, page=True)
     async def accounts(request: Request, principal: Principal) -> Response:
         message, link = "", ""
@@ -165,8 +129,6 @@ def team_routes(admin: Admin) -> list[BaseRoute]:
         Route("/proposals", listing),
         Route("/proposals/{proposal_id:int}/{verdict:str}", decide, methods=["POST"]),
         Route("/uploads/{name}", upload),
-        Route("/communes", communes, methods=["GET", "POST"]),
-        Route("/communes/{commune_id}", commune, methods=["GET", "POST"]),
         Route("/accounts", accounts, methods=["GET", "POST"]),
         Route("/audit", audit),
     ]

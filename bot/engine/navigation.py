@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from bot.engine import texts
 from bot.engine.catalog import Catalog, CompiledFlow
-from bot.engine.messages import Button
+from bot.engine.messages import Button, Reply
 from bot.engine.render import (
     CONTINUE_BUTTON,
     MENU_BUTTON,
@@ -75,8 +75,9 @@ class Navigator:
         origin = self.catalog.get(turn.state.trail[-1].flow_id) if turn.state.trail else None
         back = (return_button(origin),) if origin is not None else ()
         if step.end is EndKind.handoff:  # one message: the step, then the team's details
-            turn.event("handoff_requested", compiled.flow.id, step_id)
-            reply = replace(reply, text=f"{reply.text}\n\n{fill(texts.HANDOFF, turn.places)}",
+            notice = fill(texts.HANDOFF, turn.places)
+            turn.event("handoff_requested", compiled.flow.id, step_id, notice=notice)
+            reply = replace(reply, text=f"{reply.text}\n\n{notice}",
                             buttons=(*back, *reply.buttons))
             turn.replies.append(reply)
         elif step.end is EndKind.aborted:
@@ -179,9 +180,12 @@ class Navigator:
 
     def _handoff(self, turn: Scratch) -> None:
         state = turn.state
-        turn.event("handoff_requested", state.flow_id, state.step_id)
+        # The notice is named in the event, so a service that knows what really happened
+        # (was the team told?) can put its own words in its place.
+        notice = fill(texts.HANDOFF, turn.places)
+        turn.event("handoff_requested", state.flow_id, state.step_id, notice=notice)
         buttons = (CONTINUE_BUTTON, MENU_BUTTON) if state.in_flow else (MENU_BUTTON,)
-        turn.say(texts.HANDOFF, buttons)
+        turn.replies.append(Reply(notice, buttons))
 
     def _show_menu(self, turn: Scratch, text: str) -> None:
         turn.replies.append(menu_reply(self.catalog, fill(text, turn.places),

@@ -12,21 +12,27 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.app import build_console
+from bot.app import build_console, build_registry
+from bot.clock import SystemClock
 from bot.config import Settings
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade_async
+from bot.storage.runner import Transactions
 
 
 async def _export(target: Path) -> int:
     settings = Settings.from_env()
     await upgrade_async(settings.database_url)
     database = Database(settings.database_url)
+    transactions = Transactions(database.engine)
     try:
-        console = build_console(settings, database)
+        registry = build_registry(settings, transactions, SystemClock())
+        await registry.load()
+        console = build_console(settings, database, registry)
         flows = await console.flows.export_dir(target)
         communes = await console.communes.export_dir(target / "communes")
     finally:
+        transactions.close()
         await database.dispose()
     print(f"exported {len(flows)} guide(s) and {len(communes)} commune(s) to {target}")
     return 0
@@ -36,11 +42,15 @@ async def _import(source: Path) -> int:
     settings = Settings.from_env()
     await upgrade_async(settings.database_url)
     database = Database(settings.database_url)
+    transactions = Transactions(database.engine)
     try:
-        console = build_console(settings, database)
+        registry = build_registry(settings, transactions, SystemClock())
+        await registry.load()
+        console = build_console(settings, database, registry)
         stored, problems = await console.flows.import_dir(source)
         communes = await console.communes.import_dir(source / "communes")
     finally:
+        transactions.close()
         await database.dispose()
     for problem in problems:
         print(problem, file=sys.stderr)

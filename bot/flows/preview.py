@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.communes import CommuneDirectory
+from bot.conversation import PlaceBook
 from bot.engine.catalog import Catalog
 from bot.engine.engine import Engine
 from bot.engine.messages import Inbound, Reply
@@ -25,7 +25,7 @@ class Served:
     """What residents are served right now (read at each preview turn)."""
 
     catalog: Catalog
-    communes: CommuneDirectory
+    communes: PlaceBook
     recognizer: IntentRecognizer
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import JSON as Json
-from sqlalchemy import BigInteger, Column, DateTime, Index, String, Table, select
+from sqlalchemy import BigInteger, Column, Connection, DateTime, Index, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage.tables import BigId, metadata
@@ -44,6 +44,14 @@ class AuditEntry:
 async def append(conn: AsyncConnection, entry: AuditEntry, now: dt.datetime) -> None:
     """Write ``entry`` inside the caller's transaction."""
     await conn.execute(audit_log.insert().values(
+        at=entry.at or now, actor_id=entry.actor_id, actor=entry.actor[:64],
+        action=entry.action, target=entry.target[:128], details=entry.details))
+
+
+def append_sync(conn: Connection, entry: AuditEntry, now: dt.datetime) -> None:
+    """:func:`append` for work composed in synchronous SQLAlchemy Core (the teams registry
+    and inbox run on the shared transaction runner)."""
+    conn.execute(audit_log.insert().values(
         at=entry.at or now, actor_id=entry.actor_id, actor=entry.actor[:64],
         action=entry.action, target=entry.target[:128], details=entry.details))
 

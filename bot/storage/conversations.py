@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, delete, select, update
@@ -38,6 +38,13 @@ class StoredResident:
     updated_at: dt.datetime | None
     commune: str | None
     is_new: bool
+    extra: Any = None  # what the turn's ``read`` found, under the same lock
+
+
+# Storage work of another capability done in the turn's transaction, after the turn's own
+# writes: ``effect(conn, resident_id)``. Raising rolls the whole turn back.
+Effect = Callable[[Connection, int], None]
+Read = Callable[[Connection, StoredResident], Any]
 
 
 @dataclass
@@ -50,6 +57,7 @@ class TurnWrite:
     handoffs: list[dict[str, Any]] = field(default_factory=list)
     commune: str | None = None  # set when the resident arrived through a commune's link
     outbox: list[NewMessage] = field(default_factory=list)  # sent later, by the channel's sender
+    effects: list[Effect] = field(default_factory=list)
 
 
 Decide = Callable[[StoredResident], tuple[T, TurnWrite]]
@@ -107,13 +115,17 @@ def _write(conn: Connection, resident_id: int, write: TurnWrite, process_id: str
                                                  "created_at": now} for row in rows])
     if write.outbox:
         insert_messages(conn, write.outbox, now)
+    for effect in write.effects:
+        effect(conn, resident_id)
 
 
 def _turn(conn: Connection, channel: str, external_id: str, decide: Decide[T],
-          process_id: str, dedup_key: str | None) -> T | None:
+          process_id: str, dedup_key: str | None, read: Read | None) -> T | None:
     if dedup_key is not None and not _first_sighting(conn, channel, dedup_key):
         return None
     resident = _lock_resident(conn, channel, external_id)
+    if read is not None:
+        resident = replace(resident, extra=read(conn, resident))
     result, write = decide(resident)
     _write(conn, resident.id, write, process_id)
     return result
@@ -139,13 +151,15 @@ class ConversationStore:
         return await self._run(read)
 
     async def run_turn(self, channel: str, external_id: str, decide: Decide[T], *,
-                       process_id: str, dedup_key: str | None = None) -> T | None:
+                       process_id: str, dedup_key: str | None = None,
+                       read: Read | None = None) -> T | None:
         """Run ``decide`` on the locked resident and store what it returns.
 
-        Returns None, writing nothing, when ``dedup_key`` was seen before. If ``decide``
-        raises, the transaction rolls back and nothing is written."""
+        ``read`` runs first, under the same lock, and what it returns is the resident's
+        ``extra``. Returns None, writing nothing, when ``dedup_key`` was seen before. If
+        ``decide`` or an effect raises, the transaction rolls back and nothing is written."""
         return await self._run(
-            lambda conn: _turn(conn, channel, external_id, decide, process_id, dedup_key))
+            lambda conn: _turn(conn, channel, external_id, decide, process_id, dedup_key, read))
 
     async def set_active(self, channel: str, external_id: str, active: bool) -> None:
         """Mark a resident who blocked the bot (or came back)."""

@@ -25,8 +25,12 @@ class TelegramSlot:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        # This first channel also sends what the outbox holds for Telegram (team groups and
+        # members, relayed answers), in every worker: sending needs no polling lease.
         self.channel = TelegramChannel.from_settings(runtime.settings, runtime.service,
-                                                     runtime.catalog)
+                                                     runtime.catalog, queue=runtime.outbox,
+                                                     teams=(runtime.registry, runtime.desk))
+        self.sending = self.channel
         self.leader: Leader | None = None
         if self.channel is not None and not self.channel.config.webhook_url:
             ttl = dt.timedelta(seconds=runtime.settings.leader_ttl_seconds)
@@ -44,8 +48,10 @@ class TelegramSlot:
 
     async def _poll(self) -> None:
         # A fresh application each time this worker becomes the poller.
-        channel = TelegramChannel.from_settings(self.runtime.settings, self.runtime.service,
-                                                self.runtime.catalog)
+        runtime = self.runtime
+        channel = TelegramChannel.from_settings(runtime.settings, runtime.service,
+                                                runtime.catalog,
+                                                teams=(runtime.registry, runtime.desk))
         assert channel is not None
         self.channel = channel
         async with channel.running():
@@ -66,6 +72,8 @@ class TelegramSlot:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+                if self.sending is not None and self.sending is not self.channel:
+                    await self.sending.stop()  # initialised by the outbox sender, if at all
 
 
 @contextlib.asynccontextmanager

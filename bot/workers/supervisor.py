@@ -31,7 +31,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
 from bot import metrics
-from bot.app import build_console, import_seeds
+from bot.app import build_console, build_registry, import_seeds
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.flows.live import LiveCatalog
@@ -115,7 +115,9 @@ class Supervisor:
         database = Database(self.settings.database_url)
         transactions = Transactions(database.engine)
         try:
-            console = build_console(self.settings, database)
+            registry = build_registry(self.settings, transactions, SystemClock())
+            await registry.load()
+            console = build_console(self.settings, database, registry)
             await import_seeds(self.settings, console)
             live = LiveCatalog(console.flows.store, console.communes, self.settings.flows_dir,
                                before_build=console.images.materialise)

@@ -236,6 +236,14 @@ class FakeBotAPI:
                     {"file_id": photo, "file_unique_id": f"u{photo}", "width": 640, "height": 480}
                 ],
             )
+        if method == "editMessageText":
+            text, entities = parse(params.get("text", ""), params.get("parse_mode"),
+                                   params.get("entities"))
+            if not text.strip() or units(text) > 4096:
+                raise BadRequest("Bad Request: message text is empty or too long")
+            _check_markup(params.get("reply_markup"))
+            return self._message(params, message_id=int(params["message_id"]), text=text,
+                                 **({"entities": entities} if entities else {}))
         if method == "editMessageReplyMarkup":
             _check_markup(params.get("reply_markup"))
             return self._message(params, message_id=int(params["message_id"]), text="…")

@@ -31,9 +31,14 @@ from bot.channels.telegram.handlers import TelegramHandlers
 from bot.channels.telegram.ordering import PerChatProcessor
 from bot.channels.telegram.outbox import Outbox
 from bot.channels.telegram.photos import PhotoCache
+from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.teams import TeamHandlers
 from bot.config import Settings
 from bot.conversation import ConversationService
 from bot.engine.catalog import Catalog
+from bot.outbox import Outbox as Queue
+from bot.teams.desk import TicketDesk
+from bot.teams.registry import Registry
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +105,11 @@ class TelegramChannel:
         catalog: Catalog,
         *,
         retry_delay: float = 5.0,
+        queue: Queue | None = None,
+        teams: tuple[Registry, TicketDesk] | None = None,
     ) -> None:
+        """``queue``: the outbox whose Telegram messages this channel sends; ``teams``: the
+        registry and ticket desk for team groups and members."""
         self.config = config
         self.retry_delay = retry_delay
         self._gave_up = False
@@ -116,15 +125,26 @@ class TelegramChannel:
             builder = builder.updater(None)
         self.application = builder.build()
         outbox = Outbox(PhotoCache(config.images_dir))
+        if teams is not None:
+            TeamHandlers(*teams).register(self.application)
         TelegramHandlers(service, catalog, outbox).register(self.application)
+        if queue is not None:
+            queue.register(TelegramSender(self.application, outbox,
+                                          teams[1] if teams is not None else None))
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, service: ConversationService, catalog: Catalog
+        cls,
+        settings: Settings,
+        service: ConversationService,
+        catalog: Catalog,
+        *,
+        queue: Queue | None = None,
+        teams: tuple[Registry, TicketDesk] | None = None,
     ) -> TelegramChannel | None:
         """The channel ``bot serve`` runs, or None without ``TELEGRAM_BOT_TOKEN``."""
         config = TelegramConfig.from_settings(settings)
-        return cls(config, service, catalog) if config else None
+        return cls(config, service, catalog, queue=queue, teams=teams) if config else None
 
     @property
     def status(self) -> str:

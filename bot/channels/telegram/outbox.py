@@ -29,9 +29,13 @@ class Outbox:
 
     async def send(self, bot: Bot, chat_id: int, replies: Sequence[Reply]) -> None:
         for reply in replies:
-            await self._send_one(bot, chat_id, reply)
+            await self.send_one(bot, chat_id, reply)
 
-    async def _send_one(self, bot: Bot, chat_id: int, reply: Reply) -> None:
+    async def send_one(
+        self, bot: Bot, chat_id: int, reply: Reply, *, silent: bool = False
+    ) -> Message | None:
+        """Send one reply; the last message it took (the one carrying the buttons).
+        ``silent``: no notification sound (a team group at night)."""
         markup = keyboard(reply.buttons)
         if reply.image:
             as_caption = units(reply.text) <= CAPTION_LIMIT
@@ -43,15 +47,18 @@ class Outbox:
                 markup if as_caption else None,
             )
             if sent is not None and as_caption:
-                return
+                return sent
         pieces = split_text(reply.text)
+        last = None
         for number, piece in enumerate(pieces, start=1):
-            await bot.send_message(
+            last = await bot.send_message(
                 chat_id,
                 to_html(piece),
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup if number == len(pieces) else None,
+                disable_notification=silent or None,
             )
+        return last
 
     async def _send_photo(
         self,

@@ -1,5 +1,5 @@
 """HTTP routes: the chat page (``/`` and its ``/static/`` files), ``POST /api/chat``,
-``/healthz`` and the flow schema.
+``GET /api/chat/updates``, ``/healthz`` and the flow schema.
 
 Handlers only translate JSON to :class:`Incoming` and replies back; every decision is the
 conversation service's.
@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.conversation import ConversationService, Incoming
 from bot.flowspec.model import Flow
+from bot.outbox.mailbox import MAX_WAIT, Mailbox
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -66,10 +67,30 @@ def _parse_chat(body: bytes) -> Incoming | JSONResponse:
     return Incoming(channel="web", user_id=user_id, text=text, payload=payload, message_key=key)
 
 
+def _parse_updates(request: Request) -> tuple[str, int, float] | JSONResponse:
+    params = request.query_params
+    user = params.get("user", "").strip()
+    after, wait = params.get("after", "").strip() or "0", params.get("wait", "").strip()
+    if not user:
+        return _error(400, "`user` is required (the id used with /api/chat)")
+    if len(user) > MAX_USER:
+        return _error(400, f"`user` must be at most {MAX_USER} characters")
+    if not after.isdigit() or len(after) > 18:
+        return _error(400, "`after` must be a cursor from an earlier answer")
+    try:
+        seconds = float(wait) if wait else MAX_WAIT
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= MAX_WAIT:
+        return _error(400, f"`wait` must be 0 to {MAX_WAIT:.0f} seconds")
+    return user, int(after), seconds
+
+
 def create_app(service: ConversationService, health: HealthCheck,
-               extra_routes: Sequence[BaseRoute] = (), images_dir: Path | None = None
-               ) -> Starlette:
-    """``images_dir`` serves the guides' step images at ``/images/`` (flows/images)."""
+               extra_routes: Sequence[BaseRoute] = (), images_dir: Path | None = None,
+               mailbox: Mailbox | None = None) -> Starlette:
+    """``images_dir`` serves the guides' step images at ``/images/`` (flows/images);
+    ``mailbox`` answers ``GET /api/chat/updates`` (messages sent outside a request)."""
     async def index(_: Request) -> Response:
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
@@ -83,6 +104,19 @@ def create_app(service: ConversationService, health: HealthCheck,
         return JSONResponse({"messages": [r.to_json() for r in result.replies],
                              "guide": result.guide_json()})
 
+    async def updates(request: Request) -> Response:
+        """Long poll: ``{"messages": [...], "cursor": "…"}``, the messages in
+        ``/api/chat``'s shape; the next call passes the cursor as ``after``."""
+        if mailbox is None:
+            return _error(404, "no updates on this server")
+        parsed = _parse_updates(request)
+        if isinstance(parsed, JSONResponse):
+            return parsed
+        user, after, wait = parsed
+        messages, cursor = await mailbox.fetch(user, after, wait)
+        return JSONResponse({"messages": messages, "cursor": str(cursor)},
+                            headers={"Cache-Control": "no-store"})
+
     async def healthz(_: Request) -> Response:
         status = await health()
         ok = status.get("database") == "ok"
@@ -95,6 +129,7 @@ def create_app(service: ConversationService, health: HealthCheck,
     routes: list[BaseRoute] = [
         Route("/", index),
         Route("/api/chat", chat, methods=["POST"]),
+        Route("/api/chat/updates", updates),
         Route("/healthz", healthz),
         Route("/api/flow-schema", schema),
         Mount("/static", StaticFiles(directory=STATIC)),

@@ -10,7 +10,6 @@ from sqlalchemy.engine import Connection
 from bot.storage import (  # noqa: F401  (each module registers its tables)
     accounts,
     audit,
-    communes,
     flow_store,
     images,
     inbox,
@@ -19,6 +18,8 @@ from bot.storage import (  # noqa: F401  (each module registers its tables)
     proposals,
     residents_data,
     share_codes,
+    teams,
+    tickets,
     zalo,
 )
 from bot.storage.database import create_engine

@@ -5,6 +5,7 @@
 // Text is inserted as DOM text nodes, never as HTML; only **bold**, phone numbers and web
 // addresses become elements. No inline script or style: the page works under a strict CSP.
 import { findLinks } from "./links.js";
+import { startUpdates } from "./updates.js";
 
 const RETRY_DELAYS = [1000, 2000, 4000, 8000];  // before each automatic retry, in ms
 const REQUEST_TIMEOUT = 20000;
@@ -326,6 +327,21 @@ function answered(request, data) {
   scrollToStart(first);
 }
 
+function arrived(messages) {
+  // Later messages (a team member's answer): shown as they come; the current step's buttons
+  // stay usable, and the new buttons join them.
+  let first = null;
+  for (const message of messages) {
+    const {el, buttons} = renderBot(message);
+    first ??= el;
+    for (const button of buttons) button.disabled = inFlight;
+    answerButtons.push(...buttons);
+    history.add({who: "bot", text: message.text, buttons: message.buttons || [],
+                 image: message.image || null});
+  }
+  if (first) scrollToStart(first);
+}
+
 // ----------------------------------------------------------------------- start
 function restore() {
   const entries = history.entries();
@@ -361,3 +377,4 @@ const restored = restore();
 // resident idle: a resident in the middle of a guide is offered to continue it, by name.
 if (start) send({text: "/start " + start});
 else if (!restored || history.guide() !== null) send({text: "/start"});
+startUpdates(user, arrived);
