@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from bot.storage import residents_data
 from bot.storage.tables import BigId, events, handoffs, metadata
 
 Tx = Connection  # what services hold while composing primitives in one transaction
@@ -375,3 +376,43 @@ def recent_texts(conn: Connection, resident_id: int, limit: int) -> list[str]:
         events.c.id.desc()).limit(limit * 3))
     texts = [r.data.get("text") for r in rows if isinstance(r.data, dict)]
     return [t for t in texts if isinstance(t, str) and t.strip()][:limit][::-1]
+
+
+# ------------------------------------------------------------------ residents' data rights
+def _resident_tickets(conn: Connection, resident_id: int) -> list[Ticket]:
+    return [_ticket(r) for r in conn.execute(select(tickets).where(
+        tickets.c.resident_id == resident_id).order_by(tickets.c.id))]
+
+
+def export_resident(conn: Connection, resident_id: int, channel: str, who: str
+                    ) -> dict[str, Any]:
+    """The resident's tickets and what was said in them (masked as stored)."""
+    def iso(moment: dt.datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
+
+    return {"tickets": [
+        {"opened_at": iso(t.opened_at), "status": t.status, "flow_id": t.flow_id,
+         "step_id": t.step_id, "team_unit": t.team_unit, "claimed_by": t.claimed_name,
+         "closed_at": iso(t.closed_at), "solved": t.solved,
+         "phone_shared_at": iso(t.phone_shared_at),
+         "messages": [{"at": iso(m.created_at), "from": m.sender, "text": m.text}
+                      for m in messages(conn, t.id) if m.sender != "system"]}
+        for t in _resident_tickets(conn, resident_id)]}
+
+
+def erase_resident(conn: Connection, resident_id: int, channel: str, who: str) -> None:
+    """Everything the hand-off kept about the resident; members relaying with them are
+    released (a message already in a team's Telegram group cannot be taken back)."""
+    ids = [t.id for t in _resident_tickets(conn, resident_id)]
+    conn.execute(delete(ticket_parties).where(
+        (ticket_parties.c.channel == channel) & (ticket_parties.c.party == who)))
+    if not ids:
+        return
+    conn.execute(delete(ticket_parties).where(ticket_parties.c.ticket_id.in_(ids)))
+    for table in (ticket_messages, ticket_posts):
+        conn.execute(delete(table).where(table.c.ticket_id.in_(ids)))
+    conn.execute(delete(tickets).where(tickets.c.id.in_(ids)))
+
+
+residents_data.ERASERS.append(erase_resident)
+residents_data.EXPORTERS.append(export_resident)

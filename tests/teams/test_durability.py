@@ -86,3 +86,27 @@ async def test_tickets_claims_and_relayed_messages_survive_a_restart(
         assert "nhờ tổ lần nữa" in joined(offer)
         back = await s.web("w1", payload="c:resume")
         assert back[-1]["text"] == step_1
+
+
+async def test_a_resident_who_erases_their_data_takes_their_tickets_with_them(
+    database_url: str, fake_api: FakeBotAPI
+) -> None:
+    async with scene(database_url, fake_api, ManualClock(MORNING)) as s:
+        await s.link_group()
+        await s.join(MINH)
+        await s.web("w1", text="/start vneid_install-yen_binh")
+        await s.web("w1", text="con gái tên Xíu cài giúp mà không được")
+        await s.web("w1", payload="c:stuck")
+        await s.drain()
+        await s.press(MINH, s.last_to(GROUP), "🙋")
+        await s.web("w1", text="bác ở xóm Đình Cỏ")
+        exported = await s.runtime.data_rights.store.export("web", "w1")
+        assert exported is not None
+        [ticket] = exported["tickets"]
+        assert ticket["claimed_by"] == "Minh"
+        assert [m["text"] for m in ticket["messages"]] == ["bác ở xóm Đình Cỏ"]
+        assert await s.runtime.data_rights.store.erase("web", "w1", MORNING.date()) is not None
+        for table in ("tickets", "ticket_messages", "ticket_posts", "ticket_parties"):
+            assert await s.sql(f"SELECT * FROM {table}") == [], table
+        await s.say(MINH, "bác ơi")  # Minh's words go nowhere now: his own conversation
+        assert "Xíu" not in str(await s.sql("SELECT * FROM outbox"))

@@ -1,8 +1,8 @@
 """teams registry (units, codes, members) and hand-off tickets; the console's communes
 become units of the registry
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-29 09:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from bot.text import fold
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
