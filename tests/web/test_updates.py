@@ -96,3 +96,15 @@ async def test_bad_requests_get_a_clear_400(client: httpx.AsyncClient,
     response = await client.get("/api/chat/updates", params=query)
     assert response.status_code == 400
     assert problem in response.json()["error"]
+
+
+async def test_the_server_a_worker_runs_answers_updates(runtime: Runtime) -> None:
+    from bot.workers.background import TelegramSlot
+    from bot.workers.worker import build_app
+
+    async with serving(build_app(runtime, TelegramSlot(runtime))) as base, \
+            httpx.AsyncClient(base_url=base, timeout=10) as http:
+        await send(runtime, "w1", "👤 Minh: chào bác")
+        response = await http.get("/api/chat/updates", params={"user": "w1", "wait": "0"})
+    assert response.status_code == 200
+    assert response.json()["messages"][0]["text"] == "👤 Minh: chào bác"
