@@ -14,6 +14,8 @@ from bot.app import Runtime
 from bot.channels.web.app import create_app
 from bot.engine.messages import Button, Reply
 from bot.outbox import replies_body
+from bot.workers.background import TelegramSlot
+from bot.workers.worker import build_app
 from tests.server import serving
 
 
@@ -99,9 +101,6 @@ async def test_bad_requests_get_a_clear_400(client: httpx.AsyncClient,
 
 
 async def test_the_server_a_worker_runs_answers_updates(runtime: Runtime) -> None:
-    from bot.workers.background import TelegramSlot
-    from bot.workers.worker import build_app
-
     async with serving(build_app(runtime, TelegramSlot(runtime))) as base, \
             httpx.AsyncClient(base_url=base, timeout=10) as http:
         await send(runtime, "w1", "👤 Minh: chào bác")
