@@ -35,7 +35,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.storage import residents_data
+from bot.storage.outbox import outbox
 from bot.storage.tables import BigId, events, handoffs, metadata
+from bot.storage.teams import team_members
 
 Tx = Connection  # what services hold while composing primitives in one transaction
 
@@ -403,12 +405,27 @@ def export_resident(conn: Connection, resident_id: int, channel: str, who: str
 def erase_resident(conn: Connection, resident_id: int, channel: str, who: str) -> None:
     """Everything the hand-off kept about the resident; members relaying with them are
     released (a message already in a team's Telegram group cannot be taken back)."""
-    ids = [t.id for t in _resident_tickets(conn, resident_id)]
+    found = _resident_tickets(conn, resident_id)
+    ids = [t.id for t in found]
     conn.execute(delete(ticket_parties).where(
         (ticket_parties.c.channel == channel) & (ticket_parties.c.party == who)))
     if not ids:
         return
     conn.execute(delete(ticket_parties).where(ticket_parties.c.ticket_id.in_(ids)))
+    # What the outbox holds for teams about these tickets (group posts, their edits, relays
+    # to members): in the groups' and the members' queues, each naming its ticket.
+    parties = {str(p.chat) for t in ids for p in posts(conn, t)}
+    claimers = [t.claimed_by for t in found if t.claimed_by is not None]
+    if claimers:
+        parties |= {str(r.telegram_user) for r in conn.execute(
+            select(team_members.c.telegram_user).where(team_members.c.id.in_(claimers)))
+            if r.telegram_user is not None}
+    if parties:
+        rows = conn.execute(select(outbox.c.id, outbox.c.body).where(
+            outbox.c.channel == "telegram", outbox.c.party.in_(sorted(parties))))
+        doomed = [r.id for r in rows if isinstance(r.body, dict) and r.body.get("ticket") in ids]
+        if doomed:
+            conn.execute(delete(outbox).where(outbox.c.id.in_(doomed)))
     for table in (ticket_messages, ticket_posts):
         conn.execute(delete(table).where(table.c.ticket_id.in_(ids)))
     conn.execute(delete(tickets).where(tickets.c.id.in_(ids)))

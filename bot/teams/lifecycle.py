@@ -54,7 +54,7 @@ def urgent(directory: Directory, unit_id: str | None) -> str:
 
 
 def status_edits(conn: Tx, ticket_id: int, line: str) -> list[NewMessage]:
-    return [messages.group_edit(p.chat, p.id, f"{p.text}\n\n{line}")
+    return [messages.group_edit(p.chat, ticket_id, p.id, f"{p.text}\n\n{line}")
             for p in tk.posts(conn, ticket_id) if p.failed_at is None]
 
 
@@ -164,7 +164,8 @@ def close(conn: Tx, ticket: Ticket, reason: str, now: dt.datetime) -> Wake:
         tk.drop_party(conn, messages.GROUP_CHANNEL, who, ticket.id)
         if reason in ("resident", "idle"):
             told = texts.RESIDENT_LEFT if reason == "resident" else texts.IDLE_CLOSED
-            rows.append(messages.to_member(claimer.telegram_user, told.format(id=ticket.id)))
+            rows.append(messages.to_member(claimer.telegram_user, told.format(id=ticket.id),
+                                           ticket.id, done_button=False))
         others = [t for t in tk.claimed_by(conn, claimer.id) if t != ticket.id]
         if others and tk.party(conn, messages.GROUP_CHANNEL, who) is None:
             tk.set_party(conn, messages.GROUP_CHANNEL, who, "member", "member", others[0], now)

@@ -3,7 +3,8 @@ messages to members, notices to residents on their own channel.
 
 Bodies are the outbox's channel-neutral replies (``{"replies": [...]}``); a group post adds
 ``"post": <post id>`` (the Telegram sender reports its delivery back, so the resident is told
-only then) and an edit names the post it changes (``"edit": <post id>``).
+only then) and an edit names the post it changes (``"edit": <post id>``). Messages to teams
+name their ``"ticket"``, so erasing a resident's data finds them.
 """
 
 from __future__ import annotations
@@ -91,18 +92,22 @@ def post_text(ticket_id: int, found: dict[str, Any], *, escalated_from: str | No
 def group_post(chat: int, ticket_id: int, post_id: int, text: str, *, silent: bool
                ) -> NewMessage:
     claim = Button(texts.CLAIM, f"{CLAIM_PREFIX}{ticket_id}")
-    body = replies_body([Reply(text, (claim,))], post=post_id, silent=silent)
+    body = replies_body([Reply(text, (claim,))], post=post_id, silent=silent,
+                        ticket=ticket_id)
     return NewMessage(GROUP_CHANNEL, str(chat), body)
 
 
-def group_edit(chat: int, post_id: int, text: str) -> NewMessage:
+def group_edit(chat: int, ticket_id: int, post_id: int, text: str) -> NewMessage:
     """The post's text with the ticket's news, and no button any more."""
-    return NewMessage(GROUP_CHANNEL, str(chat), replies_body([Reply(text)], edit=post_id))
+    return NewMessage(GROUP_CHANNEL, str(chat), replies_body([Reply(text)], edit=post_id,
+                                                             ticket=ticket_id))
 
 
-def to_member(telegram_user: int, text: str, ticket_id: int | None = None) -> NewMessage:
-    buttons = (Button(texts.DONE, f"{CLOSE_PREFIX}{ticket_id}"),) if ticket_id else ()
-    return NewMessage(GROUP_CHANNEL, str(telegram_user), replies_body([Reply(text, buttons)]))
+def to_member(telegram_user: int, text: str, ticket_id: int, *, done_button: bool = True
+              ) -> NewMessage:
+    buttons = (Button(texts.DONE, f"{CLOSE_PREFIX}{ticket_id}"),) if done_button else ()
+    return NewMessage(GROUP_CHANNEL, str(telegram_user),
+                      replies_body([Reply(text, buttons)], ticket=ticket_id))
 
 
 def to_resident(channel: str, recipient: str, replies: Sequence[Reply], now: dt.datetime

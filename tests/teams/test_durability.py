@@ -4,6 +4,7 @@ claims and relayed messages surviving a restart of the server."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 from bot.clock import ManualClock
 from bot.teams.desk import TAKEN, WON
@@ -109,4 +110,8 @@ async def test_a_resident_who_erases_their_data_takes_their_tickets_with_them(
         for table in ("tickets", "ticket_messages", "ticket_posts", "ticket_parties"):
             assert await s.sql(f"SELECT * FROM {table}") == [], table
         await s.say(MINH, "bác ơi")  # Minh's words go nowhere now: his own conversation
-        assert "Xíu" not in str(await s.sql("SELECT * FROM outbox"))
+        queued = json.dumps([m["body"] for channel in ("telegram", "web")
+                             for m in await s.runtime.outbox.store.messages(channel)],
+                            ensure_ascii=False)
+        assert "Xíu" not in queued and "Đình Cỏ" not in queued
+        assert "Phiếu #" not in queued  # the group post and its edits, gone with the ticket
