@@ -16,7 +16,7 @@ import uuid
 from typing import Any, Protocol
 
 from bot.clock import Clock
-from bot.outbox.pump import Pump
+from bot.outbox.pump import Pumps
 from bot.storage.inbox import DONE, FAILED, InboxEvent, InboxStore
 
 log = logging.getLogger(__name__)
@@ -45,32 +45,28 @@ class Inbox:
         self.clock = clock
         self.lease = lease
         self.batch = batch
-        self.poll = poll
         self.max_attempts = max_attempts
         self.retry_after = retry_after
         self.worker_id = worker_id or uuid.uuid4().hex
         self._handlers: dict[str, InboxHandler] = {}
-        self._pumps: dict[str, Pump] = {}
+        self._pumps = Pumps("inbox", poll)
 
     def register(self, channel: str, handler: InboxHandler) -> None:
         self._handlers[channel] = handler
-        self._pumps[channel] = Pump(f"inbox[{channel}]", lambda: self.drain(channel), self.poll)
+        self._pumps.add(channel, lambda: self.drain(channel))
 
     async def accept(self, channel: str, key: str, sender: str, body: dict[str, Any]) -> bool:
         """Store an event; False when it was stored before (a redelivery)."""
         new = await self.store.accept(channel, key, sender, body, self.clock.now())
-        if new and channel in self._pumps:
-            self._pumps[channel].wake()
+        if new:
+            self._pumps.wake(channel)
         return new
 
     def stop(self) -> None:
-        for pump in self._pumps.values():
-            pump.stop()
+        self._pumps.stop()
 
     async def run(self) -> None:
-        async with asyncio.TaskGroup() as group:
-            for pump in self._pumps.values():
-                group.create_task(pump.run())
+        await self._pumps.run()
 
     async def drain(self, channel: str) -> int:
         handler = self._handlers[channel]

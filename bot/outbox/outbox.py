@@ -32,7 +32,7 @@ from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.metrics import OUTBOX_RETRIES, SEND_ERRORS
-from bot.outbox.pump import Pump
+from bot.outbox.pump import Pumps
 from bot.storage.outbox import (
     CANCELLED,
     EXPIRED,
@@ -105,10 +105,9 @@ class Outbox:
         self.backoff = backoff or Backoff()
         self.lease = lease
         self.batch = batch
-        self.poll = poll
         self.worker_id = worker_id or uuid.uuid4().hex
         self._senders: dict[str, Sender] = {}
-        self._pumps: dict[str, Pump] = {}
+        self._pumps = Pumps("outbox", poll)
 
     # ---------------------------------------------------------------- writing
     @staticmethod
@@ -136,8 +135,7 @@ class Outbox:
     # ---------------------------------------------------------------- sending
     def register(self, sender: Sender) -> None:
         self._senders[sender.channel] = sender
-        self._pumps[sender.channel] = Pump(f"outbox[{sender.channel}]",
-                                           lambda: self.drain(sender.channel), self.poll)
+        self._pumps.add(sender.channel, lambda: self.drain(sender.channel))
 
     @property
     def channels(self) -> list[str]:
@@ -145,19 +143,14 @@ class Outbox:
         return list(self._senders)
 
     def wake(self, channel: str) -> None:
-        pump = self._pumps.get(channel)
-        if pump is not None:
-            pump.wake()
+        self._pumps.wake(channel)
 
     def stop(self) -> None:
-        for pump in self._pumps.values():
-            pump.stop()
+        self._pumps.stop()
 
     async def run(self) -> None:
         """Drain every registered channel until cancelled."""
-        async with asyncio.TaskGroup() as group:
-            for pump in self._pumps.values():
-                group.create_task(pump.run())
+        await self._pumps.run()
 
     async def drain(self, channel: str) -> int:
         """One pass: claim a batch (one message per recipient) and deliver it. Returns how

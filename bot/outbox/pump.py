@@ -44,3 +44,34 @@ class Pump:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll)
+
+
+class Pumps:
+    """One pump per channel, woken, stopped and run together (the outbox and the inbox)."""
+
+    def __init__(self, kind: str, poll: float) -> None:
+        self.kind = kind
+        self.poll = poll
+        self._by_channel: dict[str, Pump] = {}
+
+    def add(self, channel: str, drain: Callable[[], Awaitable[int]]) -> None:
+        self._by_channel[channel] = Pump(f"{self.kind}[{channel}]", drain, self.poll)
+
+    @property
+    def channels(self) -> list[str]:
+        return list(self._by_channel)
+
+    def wake(self, channel: str) -> None:
+        pump = self._by_channel.get(channel)
+        if pump is not None:
+            pump.wake()
+
+    def stop(self) -> None:
+        for pump in self._by_channel.values():
+            pump.stop()
+
+    async def run(self) -> None:
+        """Drain every channel until stopped or cancelled."""
+        async with asyncio.TaskGroup() as group:
+            for pump in self._by_channel.values():
+                group.create_task(pump.run())
