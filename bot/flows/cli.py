@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from bot.app import build_console, build_registry
+from bot.admin.context import ConsoleServices
+from bot.app import build_console, build_registry, import_seeds
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.storage.database import Database
@@ -20,7 +23,10 @@ from bot.storage.migrate import upgrade_async
 from bot.storage.runner import Transactions
 
 
-async def _export(target: Path) -> int:
+@contextlib.asynccontextmanager
+async def _console() -> AsyncIterator[ConsoleServices]:
+    """The console's services on the configured database, migrated and with ``flows/``
+    imported first, exactly as the server starts."""
     settings = Settings.from_env()
     await upgrade_async(settings.database_url)
     database = Database(settings.database_url)
@@ -29,29 +35,25 @@ async def _export(target: Path) -> int:
         registry = build_registry(settings, transactions, SystemClock())
         await registry.load()
         console = build_console(settings, database, registry)
-        flows = await console.flows.export_dir(target)
-        communes = await console.communes.export_dir(target / "communes")
+        await import_seeds(settings, console)
+        yield console
     finally:
         transactions.close()
         await database.dispose()
+
+
+async def _export(target: Path) -> int:
+    async with _console() as console:
+        flows = await console.flows.export_dir(target)
+        communes = await console.communes.export_dir(target / "communes")
     print(f"exported {len(flows)} guide(s) and {len(communes)} commune(s) to {target}")
     return 0
 
 
 async def _import(source: Path) -> int:
-    settings = Settings.from_env()
-    await upgrade_async(settings.database_url)
-    database = Database(settings.database_url)
-    transactions = Transactions(database.engine)
-    try:
-        registry = build_registry(settings, transactions, SystemClock())
-        await registry.load()
-        console = build_console(settings, database, registry)
+    async with _console() as console:
         stored, problems = await console.flows.import_dir(source)
         communes = await console.communes.import_dir(source / "communes")
-    finally:
-        transactions.close()
-        await database.dispose()
     for problem in problems:
         print(problem, file=sys.stderr)
     for version in stored:
