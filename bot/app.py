@@ -35,6 +35,8 @@ from bot.metrics import ScrapeGauges
 from bot.outbox import Inbox, Outbox
 from bot.outbox.mailbox import CHANNEL as WEB
 from bot.outbox.mailbox import Mailbox
+from bot.reports.service import Reports
+from bot.reports.wiring import build_reports, weekly_job
 from bot.residents.service import DataRights
 from bot.sharing import ShareCodes
 from bot.storage.accounts import AccountStore
@@ -83,6 +85,7 @@ class Runtime:
     desk: TicketDesk
     mailbox: Mailbox
     team_inbox: TeamInbox
+    reports: Reports
     gauges: ScrapeGauges = field(default_factory=ScrapeGauges)
     # Periodic jobs the server runs once across workers; capabilities append theirs.
     periodic_jobs: list[PeriodicJob] = field(default_factory=list)
@@ -263,9 +266,11 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
             runtime = Runtime(settings, database, catalog, chosen, service, clock,
                               transactions, outbox, inbox, codes, console, live, data_rights,
                               JobStore(transactions), worker, registry, desk, mailbox,
-                              console.team_inbox)
+                              console.team_inbox, build_reports(settings, transactions, registry,
+                                                                service, codes, console, clock))
             woken.append(runtime)
             runtime.periodic_jobs.append(data_rights.retention_job())
+            runtime.periodic_jobs.append(weekly_job(runtime.reports, outbox))
             register_gauges(runtime)
             live.listeners.append(runtime.reload)
             watcher = asyncio.create_task(live.run(), name="catalog-reload")

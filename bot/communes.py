@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 log = logging.getLogger(__name__)
 COMMUNE_ID = re.compile(r"^[a-z0-9_]{1,30}$")
+MEMBER_CODE = re.compile(r"^m[0-9a-z]{1,12}$")  # a team member's code in a link
 
 
 class Commune(BaseModel):
@@ -66,10 +67,19 @@ def read_commune_files(folder: Path) -> dict[str, Commune]:
 
 def split_start(text: str | None) -> tuple[str | None, str | None]:
     """``"/start vneid_install-yen_binh"`` -> ``("/start vneid_install", "yen_binh")``."""
+    rest, commune, _ = split_link(text)
+    return rest, commune
+
+
+def split_link(text: str | None) -> tuple[str | None, str | None, str | None]:
+    """A team member's link: ``"/start vneid_install-yen_binh-m1f"`` ->
+    ``("/start vneid_install", "yen_binh", "m1f")`` (the member's code, see
+    ``bot/reports/links.py``); without a member, the third part is None."""
     if not text or not text.startswith("/start "):
-        return text, None
+        return text, None, None
     argument = text[len("/start "):].strip()
-    flow_id, sep, commune_id = argument.partition("-")
-    if not sep or not COMMUNE_ID.match(commune_id):
-        return text, None
-    return (f"/start {flow_id}" if flow_id else "/start"), commune_id
+    flow_id, sep, tail = argument.partition("-")
+    commune_id, dash, member = tail.partition("-")
+    if not sep or not COMMUNE_ID.match(commune_id) or (dash and not MEMBER_CODE.match(member)):
+        return text, None, None
+    return (f"/start {flow_id}" if flow_id else "/start"), commune_id, member or None

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from bot.clock import Clock, SystemClock
-from bot.communes import CommuneDirectory, split_start
+from bot.communes import CommuneDirectory, split_link
 from bot.engine.catalog import Catalog
 from bot.engine.engine import Engine, Turn
 from bot.engine.messages import Event, Inbound, Reply
@@ -97,6 +97,20 @@ class HookTurn:
     woken: list[tuple[str, str]] = field(default_factory=list)  # filled by the effects
 
 
+class ReachRecorder(Protocol):
+    """Keeps the figures of reports (guides started, steps reached, finished, confirmed,
+    through whose link) as storage effects of the turn itself."""
+
+    def effects(self, events: tuple[Event, ...], unit: str | None,
+                member: str | None) -> list[Effect]: ...
+
+
+class StartCodes(Protocol):
+    """Expands a short code in a start link (``/start VN12``) to what it stands for."""
+
+    async def expand(self, text: str) -> str: ...
+
+
 class TurnHook(Protocol):
     """Another capability taking part in turns (the team hand-off): it reads under the
     resident's lock, may handle a message instead of the engine, and rewrites the engine's
@@ -153,6 +167,8 @@ class ConversationService:
         self.process_id = process_id
         self.resume_after = resume_after
         self.data_rights = data_rights
+        self.reach: ReachRecorder | None = None
+        self.start_codes: StartCodes | None = None
 
     async def handle(self, message: Incoming) -> list[Reply] | None:
         """The replies to one message, or None when the message was already handled."""
@@ -175,7 +191,10 @@ class ConversationService:
             TURN_SECONDS.labels(message.channel).observe(time.perf_counter() - started)
 
     async def _handle_turn(self, message: Incoming) -> TurnResult | None:
-        text, commune = split_start(_clean(message.text))
+        cleaned = _clean(message.text)
+        if self.start_codes is not None and cleaned and cleaned.startswith("/start "):
+            cleaned = await self.start_codes.expand(cleaned)
+        text, commune, member = split_link(cleaned)
         if commune is not None and not self.communes.knows(commune):
             log.warning("unknown commune id %r in a team link: the defaults are used",
                         mask(commune))
@@ -207,6 +226,8 @@ class ConversationService:
             replies = list(turn.replies)
             write = self._write_for(message, current, turn.state, turn.events, turn.replies)
             write.commune = commune
+            if self.reach is not None:
+                write.effects += self.reach.effects(turn.events, unit, member)
             extras = self._handoff(message, resident, turn, unit)
             if extras:  # the hook's words replace the engine's hand-off notice
                 replies = extras[0].replies

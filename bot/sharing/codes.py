@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from bot.clock import Clock
-from bot.communes import COMMUNE_ID
+from bot.communes import COMMUNE_ID, MEMBER_CODE
 from bot.engine.catalog import Catalog
 from bot.storage.share_codes import ShareCodeStore
 
@@ -27,11 +27,16 @@ class ShareCode:
     code: str
     flow_id: str
     unit: str | None  # the commune/unit of a team link
+    member: str | None = None  # the team member's code of an attributed link
+
+    @property
+    def target(self) -> str:
+        return "-".join(p for p in (self.flow_id, self.unit, self.member) if p)
 
     @property
     def start(self) -> str:
         """What the code stands for: the engine's one way of opening a guide."""
-        return f"/start {self.flow_id}-{self.unit}" if self.unit else f"/start {self.flow_id}"
+        return f"/start {self.target}"
 
 
 def normalize(text: str) -> str | None:
@@ -52,14 +57,18 @@ class ShareCodes:
         return await self.store.assign(
             [(f.id, PREFIXES.get(f.menu_group.value, "DV")) for f in flows], self.clock.now())
 
-    async def code_for(self, catalog: Catalog, flow_id: str, unit: str | None = None) -> str:
-        """The code of a guide, or of a team's link to it; made on first request."""
+    async def code_for(self, catalog: Catalog, flow_id: str, unit: str | None = None,
+                       member: str | None = None) -> str:
+        """The code of a guide, or of a team's (or one member's) link to it; made on first
+        request."""
         compiled = catalog.get(flow_id)
         if compiled is None:
             raise ValueError(f"unknown guide: {flow_id}")
         if unit is not None and not COMMUNE_ID.match(unit):
             raise ValueError(f"a unit id is 1-30 of a-z 0-9 _: {unit!r}")
-        target = f"{flow_id}-{unit}" if unit else flow_id
+        if member is not None and (unit is None or not MEMBER_CODE.match(member)):
+            raise ValueError(f"a member code needs a unit: {member!r}")
+        target = ShareCode("", flow_id, unit, member).target
         prefix = PREFIXES.get(compiled.flow.menu_group.value, "DV")
         codes = await self.store.assign([(target, prefix)], self.clock.now())
         return codes[target]
@@ -80,5 +89,6 @@ class ShareCodes:
 
 
 def _parse(code: str, target: str) -> ShareCode:
-    flow_id, _, unit = target.partition("-")
-    return ShareCode(code, flow_id, unit or None)
+    flow_id, _, rest = target.partition("-")
+    unit, _, member = rest.partition("-")
+    return ShareCode(code, flow_id, unit or None, member or None)

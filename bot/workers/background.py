@@ -29,7 +29,8 @@ class TelegramSlot:
         # members, relayed answers), in every worker: sending needs no polling lease.
         self.channel = TelegramChannel.from_settings(runtime.settings, runtime.service,
                                                      runtime.catalog, queue=runtime.outbox,
-                                                     teams=(runtime.registry, runtime.desk))
+                                                     teams=(runtime.registry, runtime.desk),
+                                                     reports=runtime.reports)
         self.sending = self.channel
         self.leader: Leader | None = None
         if self.channel is not None and not self.channel.config.webhook_url:
@@ -51,7 +52,8 @@ class TelegramSlot:
         runtime = self.runtime
         channel = TelegramChannel.from_settings(runtime.settings, runtime.service,
                                                 runtime.catalog,
-                                                teams=(runtime.registry, runtime.desk))
+                                                teams=(runtime.registry, runtime.desk),
+                                                reports=runtime.reports)
         assert channel is not None
         self.channel = channel
         async with channel.running():

@@ -31,12 +31,14 @@ from bot.channels.telegram.handlers import TelegramHandlers
 from bot.channels.telegram.ordering import PerChatProcessor
 from bot.channels.telegram.outbox import Outbox
 from bot.channels.telegram.photos import PhotoCache
+from bot.channels.telegram.reports import ReportHandlers
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.teams import TeamHandlers
 from bot.config import Settings
 from bot.conversation import ConversationService
 from bot.engine.catalog import Catalog
 from bot.outbox import Outbox as Queue
+from bot.reports.service import Reports
 from bot.teams.desk import TicketDesk
 from bot.teams.registry import Registry
 
@@ -107,9 +109,11 @@ class TelegramChannel:
         retry_delay: float = 5.0,
         queue: Queue | None = None,
         teams: tuple[Registry, TicketDesk] | None = None,
+        reports: Reports | None = None,
     ) -> None:
         """``queue``: the outbox whose Telegram messages this channel sends; ``teams``: the
-        registry and ticket desk for team groups and members."""
+        registry and ticket desk for team groups and members; ``reports``: members' reach
+        commands (/chiase, /thongke, /thongbao)."""
         self.config = config
         self.retry_delay = retry_delay
         self._gave_up = False
@@ -127,6 +131,9 @@ class TelegramChannel:
         outbox = Outbox(PhotoCache(config.images_dir))
         if teams is not None:
             TeamHandlers(*teams).register(self.application)
+        self.reports = reports
+        if reports is not None:
+            ReportHandlers(reports).register(self.application)
         TelegramHandlers(service, catalog, outbox).register(self.application)
         if queue is not None:
             queue.register(TelegramSender(self.application, outbox,
@@ -141,10 +148,12 @@ class TelegramChannel:
         *,
         queue: Queue | None = None,
         teams: tuple[Registry, TicketDesk] | None = None,
+        reports: Reports | None = None,
     ) -> TelegramChannel | None:
         """The channel ``bot serve`` runs, or None without ``TELEGRAM_BOT_TOKEN``."""
         config = TelegramConfig.from_settings(settings)
-        return cls(config, service, catalog, queue=queue, teams=teams) if config else None
+        return cls(config, service, catalog, queue=queue, teams=teams,
+                   reports=reports) if config else None
 
     @property
     def status(self) -> str:
@@ -164,6 +173,8 @@ class TelegramChannel:
     async def start(self) -> None:
         app = self.application
         await app.initialize()  # getMe: checks the token, learns the bot's username
+        if self.reports is not None:  # members' links and handouts name the bot
+            self.reports.links.bot_username = app.bot.username
         await self._set_commands()
         if self.config.webhook_url:
             await app.bot.set_webhook(

@@ -16,6 +16,7 @@ from bot.storage import (  # noqa: F401  (each module registers its tables)
     jobs,
     outbox,
     proposals,
+    reach,
     residents_data,
     share_codes,
     teams,

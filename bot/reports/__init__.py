@@ -1,0 +1,1 @@
+"""Reach and results: attributed links, completion notices, QR handouts, figures per unit."""

@@ -1,0 +1,84 @@
+"""Handouts as PDF (fpdf2): an A4 sheet or an A6 card per guide, in large black type.
+
+Vietnamese needs a Unicode font: DejaVu Sans, which matplotlib ships. The QR codes are
+embedded as PNG images, so a reader (or a test) finds them as images on the page.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import matplotlib
+from fpdf import FPDF
+
+from bot.reports import texts
+from bot.reports.handout import Handout, printable
+
+FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FAMILY = "DejaVu"
+# (page, margin mm, title pt, line pt, QR mm, small pt)
+SIZES: dict[str, tuple[str | tuple[float, float], float, float, float, float, float]] = {
+    "a4": ("a4", 15.0, 26.0, 17.0, 70.0, 11.0),
+    "a6": ((105.0, 148.0), 6.0, 13.0, 8.5, 36.0, 6.5)}
+
+
+def _document() -> FPDF:
+    pdf = FPDF(unit="mm")
+    pdf.add_font(FAMILY, "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font(FAMILY, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_auto_page_break(False)
+    pdf.set_title("Hướng dẫn")
+    pdf.set_creator("digiguide")
+    return pdf
+
+
+def _page(pdf: FPDF, item: Handout, size: str) -> None:
+    page, margin, title_pt, line_pt, qr_mm, small_pt = SIZES[size]
+    pdf.add_page(format=page)
+    pdf.set_margins(margin, margin, margin)
+    width = pdf.w - 2 * margin
+    pdf.set_xy(margin, margin)
+    pdf.set_font(FAMILY, "B", title_pt)
+    pdf.multi_cell(width, title_pt * 0.45, printable(item.title), align="L")
+    pdf.ln(line_pt * 0.3)
+    pdf.set_font(FAMILY, "", line_pt)
+    for number, line in enumerate(item.lines, 1):
+        pdf.multi_cell(width, line_pt * 0.5, f"{number}. {line}", align="L")
+        pdf.ln(line_pt * 0.12)
+    pdf.ln(line_pt * 0.3)
+    codes = [(texts.HANDOUT_WEB, item.web_qr, item.link.web)]
+    if item.telegram_qr is not None and item.link.telegram is not None:
+        codes.append((texts.HANDOUT_TELEGRAM, item.telegram_qr, item.link.telegram))
+    top = pdf.get_y()
+    gap = (width - qr_mm * len(codes)) / (len(codes) + 1)
+    for index, (label, png, link) in enumerate(codes):
+        left = margin + gap + index * (qr_mm + gap)
+        pdf.image(io.BytesIO(png), x=left, y=top, w=qr_mm, h=qr_mm)
+        pdf.set_xy(left - gap / 2, top + qr_mm + 1)
+        pdf.set_font(FAMILY, "B", small_pt)
+        pdf.multi_cell(qr_mm + gap, small_pt * 0.45, label, align="C")
+        pdf.set_x(left - gap / 2)
+        pdf.set_font(FAMILY, "", small_pt * 0.8)
+        pdf.multi_cell(qr_mm + gap, small_pt * 0.4, link, align="C")
+    pdf.set_xy(margin, top + qr_mm + small_pt * 1.6)
+    pdf.set_font(FAMILY, "", small_pt)
+    pdf.multi_cell(width, small_pt * 0.5, texts.HANDOUT_SCAN + " · "
+                   + texts.HANDOUT_CODE.format(code=item.link.code), align="C")
+    pdf.ln(line_pt * 0.3)
+    pdf.set_font(FAMILY, "B", line_pt)
+    pdf.multi_cell(width, line_pt * 0.5, printable(item.help_line), align="C")
+    pdf.ln(line_pt * 0.3)
+    pdf.set_font(FAMILY, "B", small_pt * 1.1)
+    pdf.set_line_width(0.6)
+    pdf.multi_cell(width, small_pt * 0.6, texts.SAFETY_LINE, border=1, align="C", padding=2)
+
+
+def handouts_pdf(items: list[Handout], size: str = "a4") -> bytes:
+    """One page per guide (``size``: ``a4`` or ``a6``)."""
+    if size not in SIZES:
+        raise ValueError(f"unknown size: {size}")
+    pdf = _document()
+    for item in items:
+        _page(pdf, item, size)
+    return bytes(pdf.output())
