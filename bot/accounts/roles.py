@@ -25,6 +25,7 @@ class Permission(StrEnum):
     edit_commune = "edit_commune"  # scoped: the commune given to Principal.can
     manage_accounts = "manage_accounts"
     read_audit = "read_audit"
+    read_reports = "read_reports"  # scoped by the reports service to the viewer's units
 
 
 ROLE_LABELS = {Role.admin: "Quản trị", Role.editor: "Biên tập", Role.team_member: "Thành viên tổ"}
@@ -44,7 +45,7 @@ class Principal:
     def can(self, permission: Permission, commune: str | None = None) -> bool:
         if self.role is Role.admin:
             return True
-        if permission in (Permission.read_guides, Permission.propose):
+        if permission in (Permission.read_guides, Permission.propose, Permission.read_reports):
             return True
         if self.role is not Role.editor:
             return False

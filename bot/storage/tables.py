@@ -75,7 +75,6 @@ unanswered = Table(
     Column("confidence", Float, nullable=True),
     Column("reviewed", Boolean, nullable=False, default=False),
     Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
-    Index("ix_unanswered_created_at", "created_at"),
 )
 
 handoffs = Table(

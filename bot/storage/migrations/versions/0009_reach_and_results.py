@@ -60,11 +60,9 @@ def upgrade() -> None:
         sa.Column("created_at", Moment, nullable=False),
         sa.PrimaryKeyConstraint("subject", name=op.f("pk_report_optouts")),
     )
-    op.create_index("ix_unanswered_created_at", "unanswered", ["created_at"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_unanswered_created_at", table_name="unanswered")
     op.drop_table("report_optouts")
     op.drop_table("reach_steps")
     for index in ("ix_guide_runs_member_id", "ix_guide_runs_started_on_unit_id",
