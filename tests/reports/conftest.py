@@ -43,6 +43,7 @@ from bot.storage.tickets import tickets
 from tests.accounts.conftest import CHEAP
 from tests.conftest import ROOT, settings_for, sqlite_url
 from tests.server import serving
+from tests.storage.test_conversations import reset_postgres
 
 FLOWS = ROOT / "tests" / "engine" / "flows"
 PASSWORD = "mật khẩu thử nghiệm 1"
@@ -104,7 +105,7 @@ async def seed(runtime: Runtime) -> tuple[MemberRow, MemberRow]:
     via_minh = f"demo_install-yen_binh-{member_code(minh[0].id)}"
     await walk(runtime, "r1", via_minh, [*TO_END, USEFUL])
     await walk(runtime, "r1", "demo_other", [])
-    await walk(runtime, "r2", via_minh, TO_END[:2] + ["c:stuck"])
+    await walk(runtime, "r2", via_minh, [*TO_END[:2], "c:stuck"])
     await walk(runtime, "r3", "demo_install-thon_dong", TO_END)
     await walk(runtime, "r4", "demo_install-yen_thanh", [])
     await walk(runtime, "r5", "demo_install", [*TO_END, USEFUL])
@@ -142,10 +143,14 @@ async def _seed_rows(runtime: Runtime) -> None:
         assert len(left) >= 4
 
 
-@pytest.fixture
-async def seeded(tmp_path: Path) -> AsyncIterator[Seeded]:
-    config = settings_for(sqlite_url(tmp_path), flows_dir=FLOWS,
-                          communes_dir=Path("/nonexistent"))
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def seeded(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Seeded]:
+    if request.param == "sqlite":
+        url = sqlite_url(tmp_path)
+    else:
+        url = request.getfixturevalue("postgres_url")
+        await reset_postgres(url)
+    config = settings_for(url, flows_dir=FLOWS, communes_dir=Path("/nonexistent"))
     async with build_runtime(config) as runtime:
         runtime.console.accounts.passwords = CHEAP
         minh, lan = await seed(runtime)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
+from bot.reports import results as results_module
 from bot.reports.access import Viewer
 from bot.reports.results import Period
 from bot.teams.hours import VIETNAM
@@ -60,18 +63,13 @@ async def test_a_commune_and_its_village(seeded: Seeded) -> None:
     assert report.indicators == []  # the test guides map to no indicator
 
 
-async def test_indicators_count_residents_who_finished_and_confirmed(seeded: Seeded) -> None:
-    runtime = seeded.runtime
-    results = runtime.reports.results
+async def test_indicators_count_residents_who_finished_and_confirmed(
+        seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
     day = today(seeded)
-    from bot.reports import results as module
-
-    saved = module.INDICATORS
-    module.INDICATORS = (("Cài ứng dụng", ("demo_install", "demo_other")),)
-    try:
-        report = await results.report("lao_cai", Period(day - dt.timedelta(days=1), day), Viewer(None))
-    finally:
-        module.INDICATORS = saved
+    monkeypatch.setattr(results_module, "INDICATORS",
+                        (("Cài ứng dụng", ("demo_install", "demo_other")),))
+    report = await seeded.runtime.reports.results.report(
+        "lao_cai", Period(day - dt.timedelta(days=1), day), Viewer(None))
     assert report.indicators == [("Cài ứng dụng", 2)]  # r1 and r5; r3 never said 👍
 
 

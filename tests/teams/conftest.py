@@ -199,7 +199,8 @@ async def scene(database_url: str, fake: FakeBotAPI, clock: ManualClock, *,
             imported = await runtime.registry.import_csv("registry.csv", registry.encode())
             assert imported.counts is not None, imported.problems
         telegram = TelegramChannel(config_for(fake), runtime.service, runtime.catalog,
-                                   queue=runtime.outbox, teams=(runtime.registry, runtime.desk))
+                                   queue=runtime.outbox, teams=(runtime.registry, runtime.desk),
+                                   reports=runtime.reports)
         app = create_app(runtime.service, runtime.health, mailbox=runtime.mailbox,
                          extra_routes=[console_mount(runtime.console, runtime.served)])
         async with telegram.application, serving(app) as base, \
