@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from bot import bench, serve
 from bot.accounts import cli as accounts_cli
+from bot.bench import reports as bench_reports
 from bot.channels.zalo import connect as zalo_connect
 from bot.flows import cli as flow_store_cli
 from bot.flowspec import cli as flows_cli
@@ -23,7 +24,8 @@ REGISTRARS: list[Registrar] = [flows_cli.register, serve.register, db_cli.regist
                                bench.register, intents_cli.register, sharing_cli.register,
                                zalo_connect.register, accounts_cli.register,
                                residents_cli.register, teams_cli.register,
-                               flow_store_cli.register]  # after flows_cli: it adds to `flows`
+                               flow_store_cli.register,  # after flows_cli: it adds to `flows`
+                               bench_reports.register]
 
 
 def build_parser() -> argparse.ArgumentParser:
