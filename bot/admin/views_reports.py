@@ -16,6 +16,7 @@ from bot.admin.auth import admin_route
 from bot.admin.context import Admin
 from bot.admin.render import page, redirect
 from bot.admin.reports_input import Asked, BadInput, asked, guide_of, period_of, size_of
+from bot.reports import texts
 from bot.reports.access import subtree
 from bot.reports.export import TABLES, tables, to_csv
 from bot.reports.handout import qr_png
@@ -123,7 +124,8 @@ def report_routes(admin: Admin) -> list[BaseRoute]:
             return _refused(exc)
         assert ask.unit_id is not None
         items = await ask.reports.handouts(flow_ids, ask.unit_id, ask.member)
-        return page(request, "handout.html", principal, items=items, size=size, png=_png)
+        return page(request, "handout.html", principal, items=items, size=size, png=_png,
+                    texts=texts)
 
     @admin_route(admin, Permission.read_reports, page=True)
     async def handout_pdf(request: Request, principal: Principal) -> Response:

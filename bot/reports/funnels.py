@@ -31,10 +31,18 @@ def main_path(compiled: CompiledFlow) -> list[str]:
     return path
 
 
+def printable(text: str) -> str:
+    """Without emoji and variation selectors: the print font has none, and paper is grey."""
+    kept = "".join(ch for ch in text if ord(ch) <= 0xFFFF and ch != "\ufe0f"
+                   and not 0x2600 <= ord(ch) <= 0x27BF)
+    return " ".join(kept.split())
+
+
 def step_label(compiled: CompiledFlow, step_id: str) -> str:
     """The first line of a step's text, short enough for a table or a plot."""
     text = compiled.steps[step_id].text.strip()
-    line = next((ln.strip(" •-*") for ln in text.splitlines() if ln.strip(" •-*")), step_id)
+    line = next((ln for ln in (printable(x).strip(" •-*") for x in text.splitlines()) if ln),
+                step_id)
     line = line.replace("**", "")
     return line if len(line) <= LABEL_MAX else line[:LABEL_MAX - 1].rsplit(" ", 1)[0] + "…"
 

@@ -16,7 +16,7 @@ from qrcode.image.pil import PilImage
 
 from bot.engine.catalog import CompiledFlow
 from bot.reports import texts
-from bot.reports.funnels import main_path
+from bot.reports.funnels import main_path, printable
 from bot.reports.links import GuideLink
 
 LINES_MAX = 6
@@ -36,13 +36,6 @@ def qr_png(data: str, box: int = 10) -> bytes:
     return out.getvalue()
 
 
-def printable(text: str) -> str:
-    """Without emoji and variation selectors: the print font has none, and paper is grey."""
-    kept = "".join(ch for ch in text if ord(ch) <= 0xFFFF and ch != "\ufe0f"
-                   and not 0x2600 <= ord(ch) <= 0x27BF)
-    return " ".join(kept.split())
-
-
 def _short(text: str) -> str:
     cleaned = (printable(ln).strip(" •-*") for ln in text.strip().splitlines())
     line = next((ln for ln in cleaned if ln), "")
@@ -57,9 +50,11 @@ def _short(text: str) -> str:
 
 
 def step_lines(compiled: CompiledFlow) -> list[str]:
-    """4-6 short lines along the main path (the finishing step and introductions left out;
+    """4-6 short lines along the main path (the finishing step, questions that only choose a
+    branch and introductions left out;
     when the path is longer, lines spread evenly over it, first and last kept)."""
-    path = [s for s in main_path(compiled) if compiled.steps[s].end is None]
+    path = [s for s in main_path(compiled)
+            if compiled.steps[s].end is None and compiled.steps[s].slot is None]
     lines = [_short(compiled.steps[s].text) for s in path]
     lines = [ln for i, ln in enumerate(lines) if ln and not (i == 0 and _PREAMBLE.match(ln))]
     if len(lines) > LINES_MAX:

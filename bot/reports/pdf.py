@@ -13,13 +13,14 @@ import matplotlib
 from fpdf import FPDF
 
 from bot.reports import texts
-from bot.reports.handout import Handout, printable
+from bot.reports.funnels import printable
+from bot.reports.handout import Handout
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FAMILY = "DejaVu"
 # (page, margin mm, title pt, line pt, QR mm, small pt)
 SIZES: dict[str, tuple[str | tuple[float, float], float, float, float, float, float]] = {
-    "a4": ("a4", 15.0, 26.0, 17.0, 70.0, 11.0),
+    "a4": ("a4", 15.0, 28.0, 18.0, 76.0, 12.0),
     "a6": ((105.0, 148.0), 6.0, 13.0, 8.5, 36.0, 6.5)}
 
 

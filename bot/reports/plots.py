@@ -42,7 +42,9 @@ def funnel_png(title: str, steps: list[FunnelStep], shown: list[Cell]) -> bytes:
             for i, (value, step) in enumerate(zip(shown, steps, strict=True)):
                 note = str(value)
                 if step.biggest:
-                    note += f"  ← mất nhiều nhất; {step.stuck_share:.0%} bấm «Tôi bị kẹt»"
+                    note += "  ← mất nhiều nhất"
+                    if isinstance(value, int):  # a share of a hidden figure stays hidden
+                        note += f"; {step.stuck_share:.0%} bấm «Tôi bị kẹt»"
                 ax.text((values[i] or 0) + top * 0.01, i, note, va="center", fontsize=8)
             ax.set_xlim(0, top * 1.9)
             for side in ("top", "right"):

@@ -79,3 +79,15 @@ async def test_a_period_without_activity(seeded: Seeded) -> None:
         "yen_binh", Period(day - dt.timedelta(days=1), day), Viewer(None))
     assert (report.totals.reached, report.totals.started) == (0, 0)
     assert report.funnels == {} and report.handoffs.opened == 0
+
+
+async def test_an_erased_resident_leaves_only_anonymous_counts(seeded: Seeded) -> None:
+    runtime = seeded.runtime
+    day = today(seeded)
+    period = Period(day - dt.timedelta(days=1), day)
+    exported = await runtime.data_rights.store.export("web", "r5")
+    assert exported is not None and "guide_runs" in str(exported)
+    await runtime.data_rights.erase_reply("web", "r5")
+    report = await runtime.reports.results.report("lao_cai", period, Viewer(None))
+    assert (report.totals.reached, report.totals.started, report.totals.finished) == (4, 5, 2)
+    assert report.funnels["demo_install"][0].reached == 5  # the rollup names nobody

@@ -49,7 +49,8 @@ async def test_the_a4_handout_of_a_team(seeded: Seeded) -> None:
     text = page_text(pdf)
     assert "Cài ứng dụng mẫu" in text  # the title
     assert "1. Bác chuẩn bị điện thoại và thẻ căn cước." in text
-    assert "4. Bác mở ứng dụng." in text and "5." not in text  # the main path, not the end
+    assert "2. Bác mở CH Play" in text  # a question that only picks a branch is left out
+    assert "3. Bác mở ứng dụng." in text and "4." not in text  # the main path, not the end
     assert "Tổ công nghệ số xã Yên Bình · 0912 000 111" in text
     assert "Không bao giờ đọc mã OTP" in text
 
