@@ -67,7 +67,7 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
         counts = await transactions.run(lambda conn: reach_bench.seed(
             conn, paths, communes=args.communes, residents=args.residents, runs=args.runs,
             today=today, progress=lambda name, s: _say(args, f"  {name}: {s:.1f} s")))
-        await transactions.run(reach_bench.analyze)
+        await reach_bench.vacuum(database.engine)
         seeded = time.perf_counter() - started
         _say(args, f"seeded in {seeded:.0f} s: {counts}")
         registry = Registry(transactions, SystemClock(), {})

@@ -1,6 +1,7 @@
 """Keeps the reports' figures as part of each turn (see ``bot/storage/reach.py``).
 
-The engine's events say what happened: ``flow_started``, ``step_reached``, ``flow_completed``
+The engine's events say what happened: ``flow_started``, ``step_reached`` (or
+``step_skipped``: a branch taken for the resident, who passed that step), ``flow_completed``
 or ``flow_ended`` (``end: pending``: the resident did their part), ``feedback`` (👍) and
 ``handoff_requested`` ("🆘 Tôi bị kẹt"). They become one guide run per start, counted once
 per step, in the turn's own transaction. A run opened through a team member's link remembers
@@ -25,8 +26,8 @@ from bot.storage.outbox import NewMessage, insert_messages
 from bot.storage.runner import Transactions
 from bot.teams.hours import VIETNAM
 
-KINDS = frozenset({"flow_started", "step_reached", "flow_completed", "flow_ended", "feedback",
-                   "handoff_requested"})
+KINDS = frozenset({"flow_started", "step_reached", "step_skipped", "flow_completed",
+                   "flow_ended", "feedback", "handoff_requested"})
 Tx = team_db.Tx
 
 
@@ -73,7 +74,7 @@ class Recorder:
 
     def _apply(self, conn: Tx, run: reach.Run, event: Event, now: dt.datetime
                ) -> reach.Run:
-        if event.kind == "step_reached" and event.step_id:
+        if event.kind in ("step_reached", "step_skipped") and event.step_id:
             return reach.mark_step(conn, run, event.step_id)
         if event.kind == "handoff_requested" and event.step_id and run.finish is None:
             return reach.mark_step(conn, run, event.step_id, stuck=True)

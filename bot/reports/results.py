@@ -9,6 +9,7 @@ unanswered questions are counted by the day they were opened or written.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import statistics
 from collections.abc import Callable
@@ -19,7 +20,6 @@ from bot.reports.access import Cell, Viewer, cell, subtree
 from bot.reports.funnels import FunnelStep, funnel
 from bot.storage import reach_queries as q
 from bot.storage.runner import Transactions
-from bot.storage.teams import Tx
 from bot.teams.directory import Directory
 from bot.teams.hours import VIETNAM
 
@@ -140,21 +140,26 @@ class Results:
         first, last = period.first, period.last
         groups = {name: [f for f in flows if f in catalog.flows] for name, flows in INDICATORS}
 
-        def read(conn: Tx) -> tuple[list[q.RunGroup], tuple[int, dict[str, int]],
-                                              list[q.StepCount], q.TicketFigures,
-                                              list[tuple[str, int]], dict[str, int],
-                                              dict[int, tuple[str, str]]]:
-            runs = q.run_groups(conn, units, first, last)
-            members = sorted({g.member_id for g in runs if g.member_id is not None})
-            return (runs, q.residents_reached(conn, units, first, last),
-                    q.step_counts(conn, units, first, last),
-                    q.ticket_figures(conn, units, since, until),
-                    q.top_unanswered(conn, units, since, until),
-                    q.confirmed_residents(conn, units, first, last, groups),
-                    q.member_names(conn, members))
-
-        runs, (reached, per_unit), steps, tickets, questions, confirmed, names = \
-            await self.transactions.run(read)
+        run = self.transactions.run
+        # Independent reads, side by side (separate connections on PostgreSQL).
+        async with asyncio.TaskGroup() as tasks:
+            runs_ = tasks.create_task(run(lambda conn: q.run_groups(conn, units, first, last)))
+            reached_ = tasks.create_task(run(
+                lambda conn: q.residents_reached(conn, units, first, last)))
+            per_unit_ = tasks.create_task(run(
+                lambda conn: q.residents_per_unit(conn, units, first, last)))
+            steps_ = tasks.create_task(run(lambda conn: q.step_counts(conn, units, first, last)))
+            tickets_ = tasks.create_task(run(
+                lambda conn: q.ticket_figures(conn, units, since, until)))
+            questions_ = tasks.create_task(run(
+                lambda conn: q.top_unanswered(conn, units, since, until)))
+            confirmed_ = tasks.create_task(run(
+                lambda conn: q.confirmed_residents(conn, units, first, last, groups)))
+        runs, reached, per_unit = runs_.result(), reached_.result(), per_unit_.result()
+        steps, tickets, questions = steps_.result(), tickets_.result(), questions_.result()
+        confirmed = confirmed_.result()
+        members = sorted({g.member_id for g in runs if g.member_id is not None})
+        names = await run(lambda conn: q.member_names(conn, members))
         unit = directory.get(unit_id)
         exact = unit_id is not None and viewer.exact_for(directory, unit_id)
         report = Report(unit_id, unit.name if unit else "Toàn tỉnh", period, exact,

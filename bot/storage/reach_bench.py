@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 
 from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 STEPS = [
     ("units", """
@@ -127,5 +128,8 @@ def seed(conn: Connection, paths: Mapping[str, Sequence[str]], *, communes: int,
     return counts
 
 
-def analyze(conn: Connection) -> None:
-    conn.execute(text("ANALYZE"))
+async def vacuum(engine: AsyncEngine) -> None:
+    """What autovacuum does in production after a bulk load: statistics, visibility map."""
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.exec_driver_sql("VACUUM ANALYZE")

@@ -67,16 +67,20 @@ def run_groups(conn: Connection, units: Units, first: dt.date, last: dt.date
             for r in conn.execute(query)]
 
 
-def residents_reached(conn: Connection, units: Units, first: dt.date, last: dt.date
-                      ) -> tuple[int, dict[str, int]]:
-    """Residents who started a guide in the period: in all, and per unit."""
-    where = (guide_runs.c.started_on.between(first, last), _within(guide_runs.c.unit_id, units))
-    total = conn.execute(select(func.count(distinct(guide_runs.c.resident_id)))
-                         .where(*where)).scalar_one()
-    per_unit = {r.unit_id: r.n for r in conn.execute(
+def residents_reached(conn: Connection, units: Units, first: dt.date, last: dt.date) -> int:
+    """Residents who started a guide in the period."""
+    return int(conn.execute(select(func.count(distinct(guide_runs.c.resident_id))).where(
+        guide_runs.c.started_on.between(first, last),
+        _within(guide_runs.c.unit_id, units))).scalar_one())
+
+
+def residents_per_unit(conn: Connection, units: Units, first: dt.date, last: dt.date
+                       ) -> dict[str, int]:
+    return {r.unit_id: r.n for r in conn.execute(
         select(guide_runs.c.unit_id, func.count(distinct(guide_runs.c.resident_id)).label("n"))
-        .where(*where).group_by(guide_runs.c.unit_id))}
-    return int(total), per_unit
+        .where(guide_runs.c.started_on.between(first, last),
+               _within(guide_runs.c.unit_id, units))
+        .group_by(guide_runs.c.unit_id))}
 
 
 def step_counts(conn: Connection, units: Units, first: dt.date, last: dt.date

@@ -41,7 +41,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_guide_runs_resident_id_flow_id", "guide_runs",
                     ["resident_id", "flow_id"])
-    op.create_index("ix_guide_runs_started_on_unit_id", "guide_runs", ["started_on", "unit_id"])
+    covered = ["resident_id", "flow_id", "member_id", "finish", "confirmed_at"]
+    op.create_index("ix_guide_runs_started_on_unit_id", "guide_runs", ["started_on", "unit_id"],
+                    postgresql_include=covered)
+    op.create_index("ix_guide_runs_unit_id_started_on", "guide_runs", ["unit_id", "started_on"],
+                    postgresql_include=covered)
     op.create_index("ix_guide_runs_member_id", "guide_runs", ["member_id"])
     op.create_table(
         "reach_steps",
@@ -54,6 +58,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("day", "unit_id", "flow_id", "step_id",
                                 name=op.f("pk_reach_steps")),
     )
+    op.create_index("ix_reach_steps_unit_id_day", "reach_steps", ["unit_id", "day"])
     op.create_table(
         "report_optouts",
         sa.Column("subject", sa.String(length=40), nullable=False),
@@ -64,8 +69,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("report_optouts")
+    op.drop_index("ix_reach_steps_unit_id_day", table_name="reach_steps")
     op.drop_table("reach_steps")
-    for index in ("ix_guide_runs_member_id", "ix_guide_runs_started_on_unit_id",
+    for index in ("ix_guide_runs_member_id", "ix_guide_runs_unit_id_started_on",
+                  "ix_guide_runs_started_on_unit_id",
                   "ix_guide_runs_resident_id_flow_id"):
         op.drop_index(index, table_name="guide_runs")
     op.drop_table("guide_runs")
