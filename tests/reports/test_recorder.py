@@ -17,8 +17,8 @@ async def say(runtime: Runtime, *, text: str | None = None, payload: str | None 
 
 
 async def test_one_residents_runs(runtime: Runtime) -> None:
-    await runtime.registry.import_csv("u.csv", b"unit_id,parent_id,level,name\n"
-                                                b"yen_binh,,commune,X\xc3\xa3 Y\xc3\xaan B\xc3\xacnh\n")
+    await runtime.registry.import_csv(
+        "u.csv", "unit_id,parent_id,level,name\nyen_binh,,commune,Xã Yên Bình\n".encode())
     await say(runtime, text="/start vneid_install-yen_binh")
     await say(runtime, payload="fb:vneid_install:useful")  # not finished: no confirmation
     await say(runtime, payload="n:vneid_install.prepare")
