@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-
-import matplotlib
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from bot.reports import texts
 from bot.reports.funnels import printable
 from bot.reports.handout import Handout
 
-FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
 FAMILY = "DejaVu"
 # (page, margin mm, title pt, line pt, QR mm, small pt)
 SIZES: dict[str, tuple[str | tuple[float, float], float, float, float, float, float]] = {
@@ -25,9 +25,14 @@ SIZES: dict[str, tuple[str | tuple[float, float], float, float, float, float, fl
 
 
 def _document() -> FPDF:
+    # Imported here: a server that never prints a handout never loads them.
+    import matplotlib
+    from fpdf import FPDF
+
+    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     pdf = FPDF(unit="mm")
-    pdf.add_font(FAMILY, "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font(FAMILY, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_font(FAMILY, "", str(fonts / "DejaVuSans.ttf"))
+    pdf.add_font(FAMILY, "B", str(fonts / "DejaVuSans-Bold.ttf"))
     pdf.set_auto_page_break(False)
     pdf.set_title("Hướng dẫn")
     pdf.set_creator("digiguide")
