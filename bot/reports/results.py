@@ -195,11 +195,19 @@ class Results:
             children = [u for u in directory.units.values() if u.parent_id not in directory.units]
         else:
             children = directory.children(report.unit_id)
-        for child in sorted(children, key=lambda u: (u.name_key, u.id)):
-            inside = set(subtree(directory, child.id))
-            counts = _sum([g for g in runs if g.unit_id in inside],
-                          sum(n for u, n in per_unit.items() if u in inside))
-            report.units.append((child.id, child.name, counts))
+        children = sorted(children, key=lambda u: (u.name_key, u.id))
+        child_of = {unit_id: child.id for child in children
+                    for unit_id in subtree(directory, child.id)}
+        groups: dict[str, list[q.RunGroup]] = {child.id: [] for child in children}
+        reached: dict[str, int] = dict.fromkeys(groups, 0)
+        for group in runs:  # one pass: a province has a million runs a year
+            if group.unit_id in child_of:
+                groups[child_of[group.unit_id]].append(group)
+        for unit_id, n in per_unit.items():
+            if unit_id in child_of:
+                reached[child_of[unit_id]] += n
+        report.units = [(child.id, child.name, _sum(groups[child.id], reached[child.id]))
+                        for child in children]
 
     @staticmethod
     def _members(report: Report, runs: list[q.RunGroup], names: dict[int, tuple[str, str]],
