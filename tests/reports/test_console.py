@@ -133,3 +133,24 @@ async def test_every_table_as_csv_without_resident_ids(seeded: Seeded) -> None:
     assert "resident" not in everything.lower()
     assert ids  # the ids are numbers: no column of the tables holds them
     assert all(len(rows[0]) == len(set(rows[0])) for rows in tables.values())
+
+
+async def test_notices_and_weekly_summaries_are_turned_off_in_the_console(
+        seeded: Seeded) -> None:
+    reports = seeded.runtime.reports
+    minh = seeded.minh.id
+    async with seeded.client("yenbinh") as client:
+        page = await client.get(f"/admin/share?unit=yen_binh&member={minh}")
+        csrf = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        url = f"/admin/share/choices?unit=yen_binh&member={minh}"
+        done = await client.post(url, data={"csrf_token": csrf, "what": "notices", "on": "0"})
+        assert done.status_code == 303
+        await client.post(url, data={"csrf_token": csrf, "what": "weekly", "on": "0"})
+        refused = await client.post(url, data={"what": "weekly", "on": "1"})  # no CSRF token
+        assert refused.status_code == 403
+        other = await client.post("/admin/share/choices?unit=yen_thanh",
+                                  data={"csrf_token": csrf, "what": "weekly", "on": "0"})
+        assert other.status_code == 403
+    assert not await reports.notices_on(minh)
+    assert not await reports.weekly_on("yen_binh")
+    assert await reports.weekly_on("yen_thanh")

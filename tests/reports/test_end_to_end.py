@@ -54,6 +54,10 @@ async def test_a_members_link_from_telegram_to_the_dashboard(
     async with scene(database_url, fake_api, clock) as s:
         await s.link_group()
         await s.join(MINH)
+        # Only members get links, and only in a private chat.
+        assert "chưa là thành viên" in shown((await s.say(GRANNY, "/chiase vneid"))[-1])
+        group = {"id": -100777, "type": "supergroup", "title": "Tổ CNS xã Yên Bình"}
+        assert "tin nhắn riêng" in shown((await s.say(MINH, "/chiase vneid", group))[-1])
         # The member asks the bot for their own link to the guide.
         sent = await s.say(MINH, "/chiase cai vneid")
         photos = [c for c in sent if c.method == "sendPhoto"]
