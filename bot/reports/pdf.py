@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 FAMILY = "DejaVu"
 # (page, margin mm, title pt, line pt, QR mm, small pt)
 SIZES: dict[str, tuple[str | tuple[float, float], float, float, float, float, float]] = {
-    "a4": ("a4", 15.0, 28.0, 18.0, 76.0, 12.0),
-    "a6": ((105.0, 148.0), 6.0, 13.0, 8.5, 36.0, 6.5)}
+    "a4": ("a4", 15.0, 26.0, 16.0, 68.0, 11.0),
+    "a6": ((105.0, 148.0), 6.0, 12.0, 7.5, 34.0, 6.0)}
 
 
 def _document() -> FPDF:
@@ -39,8 +39,10 @@ def _document() -> FPDF:
     return pdf
 
 
-def _page(pdf: FPDF, item: Handout, size: str) -> None:
-    page, margin, title_pt, line_pt, qr_mm, small_pt = SIZES[size]
+def _page(pdf: FPDF, item: Handout, size: str, scale: float) -> float:
+    """Lay out one handout; where its content ends (mm from the top)."""
+    page, margin, *sizes = SIZES[size]
+    title_pt, line_pt, qr_mm, small_pt = (v * scale for v in sizes)
     pdf.add_page(format=page)
     pdf.set_margins(margin, margin, margin)
     width = pdf.w - 2 * margin
@@ -56,7 +58,7 @@ def _page(pdf: FPDF, item: Handout, size: str) -> None:
     codes = [(texts.HANDOUT_WEB, item.web_qr, item.link.web)]
     if item.telegram_qr is not None and item.link.telegram is not None:
         codes.append((texts.HANDOUT_TELEGRAM, item.telegram_qr, item.link.telegram))
-    top = pdf.get_y()
+    top = below = pdf.get_y()
     gap = (width - qr_mm * len(codes)) / (len(codes) + 1)
     for index, (label, png, link) in enumerate(codes):
         left = margin + gap + index * (qr_mm + gap)
@@ -67,7 +69,8 @@ def _page(pdf: FPDF, item: Handout, size: str) -> None:
         pdf.set_x(left - gap / 2)
         pdf.set_font(FAMILY, "", small_pt * 0.8)
         pdf.multi_cell(qr_mm + gap, small_pt * 0.4, link, align="C")
-    pdf.set_xy(margin, top + qr_mm + small_pt * 1.6)
+        below = max(below, pdf.get_y())
+    pdf.set_xy(margin, below + small_pt * 0.2)
     pdf.set_font(FAMILY, "", small_pt)
     pdf.multi_cell(width, small_pt * 0.5, texts.HANDOUT_SCAN + " · "
                    + texts.HANDOUT_CODE.format(code=item.link.code), align="C")
@@ -78,13 +81,23 @@ def _page(pdf: FPDF, item: Handout, size: str) -> None:
     pdf.set_font(FAMILY, "B", small_pt * 1.1)
     pdf.set_line_width(0.6)
     pdf.multi_cell(width, small_pt * 0.6, texts.SAFETY_LINE, border=1, align="C", padding=2)
+    return float(pdf.get_y())
 
 
 def handouts_pdf(items: list[Handout], size: str = "a4") -> bytes:
     """One page per guide (``size``: ``a4`` or ``a6``)."""
     if size not in SIZES:
         raise ValueError(f"unknown size: {size}")
-    pdf = _document()
+    pdf, trial = _document(), _document()
     for item in items:
-        _page(pdf, item, size)
+        _page(pdf, item, size, fitting(trial, item, size))
     return bytes(pdf.output())
+
+
+def fitting(trial: FPDF, item: Handout, size: str) -> float:
+    """The type scale at which ``item`` fits its page: 1, or smaller for a guide whose lines
+    would not fit (laid out on ``trial``, a scratch document)."""
+    scale = 1.0
+    while _page(trial, item, size, scale) > trial.h - SIZES[size][1] and scale > 0.6:
+        scale *= 0.95
+    return scale

@@ -6,9 +6,15 @@ from __future__ import annotations
 import io
 
 import pypdf
+import pytest
 import zxingcpp
 
-from bot.reports.links import member_code
+from bot.engine.catalog import Catalog
+from bot.flowspec import load_flows
+from bot.reports import pdf as pdf_module
+from bot.reports.handout import handout
+from bot.reports.links import GuideLink, member_code
+from tests.conftest import FLOWS
 from tests.reports.conftest import Seeded
 
 BASE = "http://127.0.0.1:8080"
@@ -90,3 +96,22 @@ async def test_the_print_page_and_the_sharing_page(seeded: Seeded) -> None:
     assert "data:image/png;base64," in sheet.text and "Không bao giờ đọc mã OTP" in sheet.text
     assert share.status_code == 200
     assert f"demo_install-yen_binh-{member_code(seeded.minh.id)}" in share.text
+
+
+@pytest.mark.parametrize("size", ["a4", "a6"])
+def test_every_guide_fits_its_page(size: str) -> None:
+    """The longest titles and lines, with both QR codes and long links, end above the bottom
+    margin, in type at least 90 % of the regular size."""
+    loaded, _ = load_flows([FLOWS])
+    catalog = Catalog(item.flow for item in loaded)
+    trial = pdf_module._document()
+    margin = pdf_module.SIZES[size][1]
+    for flow_id, compiled in catalog.flows.items():
+        argument = f"{flow_id}-{'x' * 30}-m{'z' * 6}"
+        link = GuideLink(flow_id, compiled.flow.title, f"{BASE}/?start={argument}",
+                         f"https://t.me/digiguide_test_bot?start={argument}", "VN99")
+        item = handout(compiled, link, "Tổ công nghệ số phường Nguyễn Thái Học", "0912 000 111")
+        assert 1 <= len(item.lines) <= 6
+        scale = pdf_module.fitting(trial, item, size)
+        assert scale >= 0.9, flow_id
+        assert pdf_module._page(trial, item, size, scale) <= trial.h - margin, flow_id
