@@ -4,6 +4,9 @@
 - ``editor``: without a commune, edits and publishes the province's guides; with a commune,
   edits that commune's local details (team name, phone). Both read guides and propose.
 - ``team_member``: reads guides and proposes changes.
+
+Admins and editors improve the NLU (the learning loop); only an admin may activate a model
+that measured worse (with a reason).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ class Permission(StrEnum):
     manage_accounts = "manage_accounts"
     read_audit = "read_audit"
     read_reports = "read_reports"  # scoped by the reports service to the viewer's units
+    improve_nlu = "improve_nlu"  # the learning loop: inbox, training phrases, retrain, activate
 
 
 ROLE_LABELS = {Role.admin: "Quản trị", Role.editor: "Biên tập", Role.team_member: "Thành viên tổ"}
@@ -49,6 +53,8 @@ class Principal:
             return True
         if self.role is not Role.editor:
             return False
+        if permission is Permission.improve_nlu:
+            return True
         if permission is Permission.edit_guides:
             return self.commune is None
         if permission is Permission.edit_commune:

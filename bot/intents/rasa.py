@@ -150,6 +150,19 @@ class RasaRecognizer:
         self.note_model(str(model) if model else None)
         return True
 
+    def retarget(self, url: str) -> bool:
+        """Send the next parses to another server (a model switch, see
+        :mod:`bot.intents.runtime`); cached answers of the old one are dropped. Parses under
+        way finish on the old server. Returns whether anything changed."""
+        url = url.rstrip("/")
+        if url == self.base_url:
+            return False
+        self.base_url = url
+        self._client.base_url = httpx.URL(url)
+        self.model_id = None
+        self.cache.clear()
+        return True
+
     def note_model(self, model_id: str | None) -> None:
         """Record the model Rasa serves; cached answers of another model are dropped."""
         if model_id != self.model_id:

@@ -18,6 +18,7 @@ import os
 import signal
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,8 +116,19 @@ def _tail(path: Path, lines: int = 25) -> str:
         return "(no log)"
 
 
-async def ensure_model(paths: NluPaths | None = None, *, force: bool = False) -> TrainedModel:
-    """Return the model for the current inputs, training it first if it does not exist yet."""
+def _niced(niceness: int) -> Callable[[], None]:
+    def prepare() -> None:
+        die_with_parent()
+        with contextlib.suppress(OSError):
+            os.nice(niceness)
+
+    return prepare
+
+
+async def ensure_model(paths: NluPaths | None = None, *, force: bool = False, nice: int = 0
+                       ) -> TrainedModel:
+    """Return the model for the current inputs, training it first if it does not exist yet.
+    ``nice`` lowers the training's CPU priority (the console trains while residents chat)."""
     paths = paths or NluPaths()
     target = model_path(paths)
     meta = target.with_suffix("").with_suffix(".json")
@@ -152,7 +164,7 @@ async def ensure_model(paths: NluPaths | None = None, *, force: bool = False) ->
             stderr=out,
             stdin=asyncio.subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=die_with_parent,
+            preexec_fn=_niced(nice) if nice else die_with_parent,
         )
         try:
             code = await process.wait()

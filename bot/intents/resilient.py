@@ -46,6 +46,12 @@ class ResilientRecognizer:
     def rasa_url(self) -> str:
         return self._primary.base_url
 
+    def retarget(self, url: str) -> None:
+        """Parse on the server at ``url`` from now on (after a model switch)."""
+        if self._primary.retarget(url):
+            log.info("NLU now parses at %s", url)
+            self.wake()
+
     def start(self) -> None:
         """Begin in degraded mode and probe until Rasa answers (call inside the event loop)."""
         self._ensure_probing()

@@ -14,6 +14,7 @@ from bot.storage import (  # noqa: F401  (each module registers its tables)
     images,
     inbox,
     jobs,
+    nlu,
     outbox,
     proposals,
     reach,
