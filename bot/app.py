@@ -32,6 +32,7 @@ from bot.intents.keywords import KeywordRecognizer
 from bot.intents.runtime import nlu_runtime
 from bot.jobs import PeriodicJob, worker_name
 from bot.metrics import ScrapeGauges
+from bot.nluloop.loop import LearningLoop
 from bot.outbox import Inbox, Outbox
 from bot.outbox.mailbox import CHANNEL as WEB
 from bot.outbox.mailbox import Mailbox
@@ -48,6 +49,7 @@ from bot.storage.images import ImageStore
 from bot.storage.inbox import InboxStore
 from bot.storage.jobs import JobStore
 from bot.storage.migrate import upgrade_async
+from bot.storage.nlu import NluStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.proposals import ProposalStore
 from bot.storage.residents_data import ResidentDataStore
@@ -225,6 +227,10 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
         catalog, _ = await live.build()
         engine = Engine(catalog, settings.places)
         keywords = KeywordRecognizer(c.flow for c in catalog.flows.values())
+        served: list[Runtime] = []
+        console.learning = LearningLoop.build(
+            NluStore(transactions), clock, settings.nlu_paths, console.flows,
+            lambda: served[0].catalog if served else catalog)
         async with AsyncExitStack() as stack:
             chosen = recognizer
             if chosen is None and settings.nlu_mode == "keywords":
@@ -232,7 +238,8 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
             elif chosen is None:
                 chosen = await stack.enter_async_context(
                     nlu_runtime(keywords, rasa_url=settings.rasa_url,
-                                cache_size=settings.nlu_cache_size))
+                                cache_size=settings.nlu_cache_size, paths=settings.nlu_paths,
+                                source=console.learning.serving))
             store = ConversationStore(database.engine, transactions)
             await store.forget_seen_messages(older_than=SEEN_MESSAGES_KEPT)
             inbox_store = InboxStore(transactions)
@@ -269,6 +276,7 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
                               console.team_inbox, build_reports(settings, transactions, registry,
                                                                 service, codes, console, clock))
             woken.append(runtime)
+            served.append(runtime)
             runtime.periodic_jobs.append(data_rights.retention_job())
             runtime.periodic_jobs.append(weekly_job(runtime.reports, outbox))
             register_gauges(runtime)
@@ -277,6 +285,7 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
             try:
                 yield runtime
             finally:
+                await console.learning.trainer.aclose()
                 watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await watcher

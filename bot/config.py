@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.intents.rasa_server import NluPaths
 from bot.storage.database import DEFAULT_URL
 
 
@@ -41,8 +42,13 @@ class Settings:
     retention_days: int = 180
     leader_ttl_seconds: float = 20.0
     nlu_cache_size: int = 10_000
+    nlu_config: Path | None = None  # the Rasa pipeline (default: config.yml)
     public_url: str | None = None  # where people reach the server (sign-in links)
     secure_cookies: bool = False  # console cookies only over HTTPS (automatic on https://)
+
+    @property
+    def nlu_paths(self) -> NluPaths:
+        return NluPaths() if self.nlu_config is None else NluPaths().with_config(self.nlu_config)
 
     @property
     def base_url(self) -> str:
@@ -78,4 +84,5 @@ class Settings:
             retention_days=int(env.get("MESSAGE_RETENTION_DAYS") or 180),
             leader_ttl_seconds=float(env.get("LEADER_TTL_SECONDS") or 20),
             nlu_cache_size=int(env.get("NLU_CACHE_SIZE") or 10_000),
+            nlu_config=Path(env["NLU_CONFIG"]) if env.get("NLU_CONFIG") else None,
         )

@@ -12,6 +12,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from bot.admin.api import api_routes
+from bot.admin.api_nlu import nlu_api_routes
 from bot.admin.api_reports import report_api_routes
 from bot.admin.context import STATIC, Admin, ConsoleServices
 from bot.admin.render import page
@@ -19,6 +20,7 @@ from bot.admin.views_auth import auth_routes
 from bot.admin.views_flows import flow_routes
 from bot.admin.views_history import history_routes
 from bot.admin.views_inbox import inbox_routes
+from bot.admin.views_nlu import nlu_routes
 from bot.admin.views_reports import report_routes
 from bot.admin.views_team import team_routes
 from bot.admin.views_units import unit_routes
@@ -44,11 +46,12 @@ def admin_mount(admin: Admin) -> Mount:
 
     app = Starlette(
         routes=[
-            Mount("/api", routes=[*api_routes(admin), *report_api_routes(admin)]),
+            Mount("/api", routes=[*api_routes(admin), *report_api_routes(admin),
+                                  *nlu_api_routes(admin)]),
             Mount("/static", StaticFiles(directory=STATIC)),
             *auth_routes(admin), *flow_routes(admin), *history_routes(admin),
             *team_routes(admin), *unit_routes(admin), *inbox_routes(admin),
-            *report_routes(admin),
+            *report_routes(admin), *nlu_routes(admin),
         ],
         exception_handlers={FlowNotFound: not_found, 404: not_found},
     )

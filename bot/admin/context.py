@@ -15,6 +15,7 @@ from bot.flows.images import ImageService
 from bot.flows.preview import PreviewService
 from bot.flows.proposals import ProposalService
 from bot.flows.service import FlowService
+from bot.nluloop.loop import LearningLoop
 from bot.reports.service import Reports
 from bot.teams.inbox import TeamInbox
 from bot.teams.registry import Registry
@@ -33,6 +34,7 @@ class ConsoleServices:
     registry: Registry
     team_inbox: TeamInbox | None = None  # set once the runtime's senders exist
     reports: Reports | None = None  # reach and results (bot/reports)
+    learning: LearningLoop | None = None  # the NLU learning loop (bot/nluloop)
 
 
 JINJA = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),

@@ -33,6 +33,7 @@ def page(request: Request, template: str, principal: Principal | None, *, status
         request=request, me=principal, csrf=principal.csrf_token if principal else "",
         can_edit=bool(principal and principal.can(Permission.edit_guides)),
         is_admin=bool(principal and principal.can(Permission.manage_accounts)),
+        can_nlu=bool(principal and principal.can(Permission.improve_nlu)),
         placeholders=sorted(PLACEHOLDERS), role_labels=ROLE_LABELS,
         flash=request.query_params.get("ok", "")[:40], flash_text=flash_text, **context)
     return HTMLResponse(html, status_code=status)

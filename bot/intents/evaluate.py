@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import math
 import os
 import secrets
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -156,31 +157,40 @@ def report(predictions: Sequence[Prediction]) -> dict[str, Any]:
 
 def write_confusion_png(predictions: Sequence[Prediction], path: Path, title: str) -> Path:
     """A confusion matrix (rows: gold, columns: predicted) as a PNG, for eyeballing errors."""
-    import matplotlib
+    counts = Counter((p.example.intent, p.intent) for p in predictions)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(confusion_image(counts, title))
+    return path
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    labels = sorted({p.example.intent for p in predictions} | {p.intent for p in predictions})
+def confusion_image(counts: Mapping[tuple[str, str], int], title: str, fmt: str = "png"
+                    ) -> bytes:
+    """The confusion matrix of (gold, predicted) counts as PNG or SVG bytes. A plain Figure
+    (no pyplot state), so the console can draw it in a thread."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    labels = sorted({gold for gold, _ in counts} | {guess for _, guess in counts})
     index = {label: i for i, label in enumerate(labels)}
     grid = [[0] * len(labels) for _ in labels]
-    for p in predictions:
-        grid[index[p.example.intent]][index[p.intent]] += 1
+    for (gold, guess), count in counts.items():
+        grid[index[gold]][index[guess]] += count
     size = 3 + 0.45 * len(labels)
-    figure, axes = plt.subplots(figsize=(size, size))
+    figure = Figure(figsize=(size, size))
+    FigureCanvasAgg(figure)
+    axes = figure.subplots()
     axes.imshow(grid, cmap="Blues")
     axes.set_xticks(range(len(labels)), labels, rotation=90, fontsize=8)
     axes.set_yticks(range(len(labels)), labels, fontsize=8)
     axes.set_xlabel("predicted")
     axes.set_ylabel("gold")
     axes.set_title(title, fontsize=9)
-    for row, counts in enumerate(grid):
-        for col, count in enumerate(counts):
+    for row, values in enumerate(grid):
+        for col, count in enumerate(values):
             if count:
                 colour = "white" if row == col else "crimson"
                 axes.text(col, row, str(count), ha="center", va="center", fontsize=7, color=colour)
     figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt, dpi=110)
+    return buffer.getvalue()

@@ -27,6 +27,7 @@ import socket
 import sys
 import tempfile
 import uuid
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
@@ -36,10 +37,12 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.flows.live import LiveCatalog
 from bot.intents.rasa_server import die_with_parent
-from bot.intents.runtime import local_rasa_server
+from bot.intents.runtime import SHARED_ENV, local_rasa_server
+from bot.nluloop.serving import ServingRecord
 from bot.sharing import ShareCodes
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade_async
+from bot.storage.nlu import NluStore
 from bot.storage.runner import Transactions
 from bot.storage.share_codes import ShareCodeStore
 
@@ -92,8 +95,10 @@ class Supervisor:
             async with AsyncExitStack() as stack:
                 await self._prepare()
                 if self.settings.nlu_mode == "rasa" and not self.settings.rasa_url:
-                    url, token = await stack.enter_async_context(local_rasa_server())
-                    self.env.update(RASA_URL=url, RASA_TOKEN=token)
+                    url, token = await stack.enter_async_context(local_rasa_server(
+                        await stack.enter_async_context(self._model_source()),
+                        self.settings.nlu_paths))
+                    self.env.update(RASA_URL=url, RASA_TOKEN=token, **{SHARED_ENV: "1"})
                 started = await asyncio.gather(*(self._spawn(i) for i in range(self.count)))
                 if not all(started):
                     log.error("a worker did not start; stopping")
@@ -123,6 +128,18 @@ class Supervisor:
                                before_build=console.images.materialise)
             catalog, _ = await live.build()
             await ShareCodes(ShareCodeStore(transactions), SystemClock()).ensure_guides(catalog)
+        finally:
+            transactions.close()
+            await database.dispose()
+
+    @contextlib.asynccontextmanager
+    async def _model_source(self) -> AsyncIterator[ServingRecord]:
+        """The learning loop's active model, which the shared Rasa serves (and switches to
+        when an admin activates another; the workers follow the announced URL)."""
+        database = Database(self.settings.database_url)
+        transactions = Transactions(database.engine)
+        try:
+            yield ServingRecord(NluStore(transactions), SystemClock(), self.settings.nlu_paths)
         finally:
             transactions.close()
             await database.dispose()
