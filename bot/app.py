@@ -281,6 +281,8 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
             runtime.periodic_jobs.append(weekly_job(runtime.reports, outbox))
             register_gauges(runtime)
             live.listeners.append(runtime.reload)
+            live.listeners.append(lambda fresh, _: keywords.update(
+                c.flow for c in fresh.flows.values()))
             watcher = asyncio.create_task(live.run(), name="catalog-reload")
             try:
                 yield runtime

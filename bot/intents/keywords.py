@@ -48,6 +48,11 @@ class KeywordRecognizer:
     """Scores each intent by the longest keyword phrase it finds in the message."""
 
     def __init__(self, flows: Iterable[Flow]) -> None:
+        self.update(flows)
+
+    def update(self, flows: Iterable[Flow]) -> None:
+        """Use these guides' keywords from now on (a guide was published, e.g. with a keyword
+        added from the learning loop's inbox)."""
         phrases: dict[str, set[str]] = {k: set(v) for k, v in BUILTIN_KEYWORDS.items()}
         for flow in flows:
             intent = flow.intents[0] if flow.intents else flow.id
