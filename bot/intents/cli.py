@@ -17,6 +17,7 @@ from bot.intents.evaluate import (
     write_confusion_png,
 )
 from bot.intents.rasa_server import NluError, NluPaths, ensure_model
+from bot.nluloop import cli as nluloop_cli
 
 REPORTS = Path("reports")
 
@@ -26,6 +27,10 @@ def _paths(config: Path | None) -> NluPaths:
 
 
 def _train(args: argparse.Namespace) -> int:
+    if args.with_console_examples:
+        from bot.nluloop.cli import train_with_console_examples
+
+        return train_with_console_examples(args)
     try:
         model = asyncio.run(ensure_model(_paths(args.config), force=args.force))
     except NluError as error:
@@ -135,6 +140,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     train.add_argument("--config", type=Path, help="pipeline file (default: config.yml)")
     train.add_argument("--force", action="store_true", help="train even if a model exists")
     train.add_argument("--json", action="store_true")
+    train.add_argument("--with-console-examples", action="store_true",
+                       help="also the console's examples, then measure old and new (a job)")
     train.set_defaults(handler=_train)
     evaluate = sub.add_parser("evaluate", help="accuracy, F1, confusions and latency over HTTP")
     evaluate.add_argument("file", type=Path, help="TSV with header intent<TAB>text")
@@ -150,3 +157,4 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     compare.add_argument("--retrain", action="store_true", help="retrain to time training")
     compare.add_argument("--json", action="store_true")
     compare.set_defaults(handler=_compare)
+    nluloop_cli.register(sub)

@@ -7,6 +7,7 @@ reaches a model or a file. ``[mã số]``-style labels stay as they are.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from bot.text import fold
 
 MIN_CHARS, MAX_CHARS = 2, 300
 OUT_OF_SCOPE = "out_of_scope"
+EXPORT_FILE = "console.yml"
 _ENTITY = re.compile(r"\[([^\]]+)\]\([^)]*\)")  # "[iphone](platform)" -> "iphone"
 
 
@@ -76,14 +78,19 @@ class ExampleBook:
         self.store = store
         self.clock = clock
         self.training = training
-        self._repo: tuple[float, dict[str, list[str]]] | None = None
+        self._repo: tuple[float, dict[str, list[str]], dict[str, str]] | None = None
 
-    def repo(self) -> dict[str, list[str]]:
+    def _load(self) -> tuple[float, dict[str, list[str]], dict[str, str]]:
         """Read again when a file changed (the files are small)."""
         stamp = max((f.stat().st_mtime for f in self.training.glob("*.yml")), default=0.0)
         if self._repo is None or self._repo[0] != stamp:
-            self._repo = (stamp, read_repo_examples(self.training))
-        return self._repo[1]
+            examples = read_repo_examples(self.training)
+            keys = {text_key(e): intent for intent, texts in examples.items() for e in texts}
+            self._repo = (stamp, examples, keys)
+        return self._repo
+
+    def repo(self) -> dict[str, list[str]]:
+        return self._load()[1]
 
     def intents(self) -> list[str]:
         return sorted(self.repo())
@@ -102,11 +109,7 @@ class ExampleBook:
         return cleaned
 
     def repo_intent_of(self, text: str) -> str | None:
-        key = text_key(text)
-        for intent, examples in self.repo().items():
-            if any(text_key(example) == key for example in examples):
-                return intent
-        return None
+        return self._load()[2].get(text_key(text))
 
     async def summaries(self) -> list[IntentSummary]:
         console = await self.store.examples()
@@ -179,3 +182,14 @@ def examples_yaml(rows: Iterable[ExampleRow], note: str) -> str:
         lines += [f"    - {text}" for text in sorted(set(by_intent[intent]))]
     return "\n".join(lines) + "\n"
 
+
+
+async def export_examples(book: ExampleBook, target: Path) -> tuple[Path, int]:
+    """The console's training examples as ``target/console.yml``, for review and commit
+    (test examples stay out: they are held out)."""
+    rows = await book.training_rows()
+    file = target / EXPORT_FILE
+    text = examples_yaml(rows, "Examples added in the console (python -m bot nlu "
+                               "export-examples); review before committing.")
+    await asyncio.to_thread(file.write_text, text, "utf-8")
+    return file, len(rows)

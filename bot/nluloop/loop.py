@@ -17,7 +17,7 @@ from bot.flows.service import Conflict, FlowNotFound, FlowService
 from bot.flows.service import Invalid as FlowInvalid
 from bot.intents.rasa_server import REPO, NluPaths
 from bot.intents.runtime import FOLLOW_EVERY
-from bot.nluloop.examples import ExampleBook, Invalid, entry, examples_yaml
+from bot.nluloop.examples import ExampleBook, Invalid, entry
 from bot.nluloop.inbox import Inbox, NotFound
 from bot.nluloop.serving import ServingRecord
 from bot.nluloop.training import Trainer
@@ -27,7 +27,6 @@ from bot.text import fold
 GATE = 0.01  # activation is refused when held-out accuracy drops by more than this
 ACTIVATE_WAIT = 240.0  # seconds for the new server to start and answer
 HELDOUT = sorted((REPO / "nlu" / "tests").glob("*.tsv"))
-EXPORT_FILE = "console.yml"
 
 
 class Refused(Exception):
@@ -149,16 +148,7 @@ class LearningLoop:
             await asyncio.sleep(0.25)
         return False
 
-    # ------------------------------------------------------------ export, quality
-    async def export(self, target: Path) -> tuple[Path, int]:
-        """The console's training examples as ``target/console.yml`` (repository format)."""
-        rows = await self.book.training_rows()
-        file = target / EXPORT_FILE
-        text = examples_yaml(rows, "Examples added in the console (python -m bot nlu "
-                                   "export-examples); review before committing.")
-        await asyncio.to_thread(file.write_text, text, "utf-8")
-        return file, len(rows)
-
+    # ------------------------------------------------------------ quality
     async def quality(self) -> tuple[ModelRow | None, dict[str, Any] | None]:
         """The active model and its latest held-out measurement (None: not measured yet)."""
         active = await self.store.active_model()

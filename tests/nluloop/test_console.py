@@ -3,17 +3,21 @@ phrases, roles, bad input, the gate, and masked digits that stay masked."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select
 
+from bot.app import build_runtime
+from bot.cli import main
 from bot.conversation import Incoming
-from bot.nluloop.examples import entry
+from bot.nluloop.examples import entry, export_examples, read_repo_examples
 from bot.storage.audit import audit_log
 from bot.storage.tables import residents, unanswered
 from tests.admin.conftest import Site
+from tests.conftest import settings_for, sqlite_url
 from tests.nluloop.helpers import inbox, say
 
 UNKNOWN = "con muốn hỏi giá lúa hôm nay ạ"
@@ -124,7 +128,7 @@ async def test_no_unmasked_number_reaches_training_data_or_export(site: Site,
     console = (data.training / "console.yml").read_text(encoding="utf-8")
     assert "- intent: vneid_login" in console and not DIGITS.search(console), console
     assert "không vào được" not in console  # a test example is never trained on
-    exported, count = await learning.export(tmp_path)
+    exported, count = await export_examples(learning.book, tmp_path)
     assert count == 3 and not DIGITS.search(exported.read_text(encoding="utf-8"))
 
 
@@ -220,3 +224,24 @@ async def test_the_gate_refuses_a_worse_model_unless_an_admin_gives_a_reason(
         # past the gate; with keyword NLU no Rasa can switch: a clear 409, nothing activated
         assert passed.status_code == 409 and passed.json()["serving"] is False
     assert (await store.active_model()) is None
+
+
+def test_export_examples_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    url = sqlite_url(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", url)
+
+    async def add() -> None:
+        async with build_runtime(settings_for(url)) as rt:
+            book = rt.console.learning.book  # type: ignore[union-attr]
+            await book.add(None, "sim_4g", "sim 4g của ông 0912345678 không vào mạng")
+            await book.add(None, "sim_4g", "đổi sim 4g ở đâu gần nhà", test=True)
+
+    asyncio.run(add())
+    assert main(["nlu", "export-examples", "--out", str(tmp_path)]) == 0
+    assert "1 examples" in capsys.readouterr().out
+    written = (tmp_path / "console.yml").read_text(encoding="utf-8")
+    assert "- intent: sim_4g\n  examples: |\n    - sim 4g của ông [số điện thoại] không" in written
+    assert "gần nhà" not in written and not DIGITS.search(written)
+    assert read_repo_examples(tmp_path)["sim_4g"] == [
+        "sim 4g của ông [số điện thoại] không vào mạng"]
