@@ -52,7 +52,9 @@ def job_json(job: JobRow) -> dict[str, Any]:
             "new": {"accuracy": new.get("accuracy"), "macro_f1": new.get("macro_f1"),
                     "model": result.get("new_model")},
             "per_intent": result.get("per_intent", []), "error": job.error,
-            "train_seconds": result.get("train_seconds")}
+            "train_seconds": result.get("train_seconds"),
+            "seconds": round((job.finished_at - job.created_at).total_seconds(), 1)
+            if job.finished_at else None}
 
 
 class Trainer:

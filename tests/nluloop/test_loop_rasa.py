@@ -122,7 +122,8 @@ async def run_loop(site: Site, rt: Runtime) -> None:
         assert old > 0.9 and new >= old - 0.01, state
         page = await client.get(f"/admin/nlu/jobs/{job}")
         assert "Kích hoạt" in page.text and f"{new:.3f}" in page.text
-    print(f"\ntrain {state['train_seconds']} s; held-out accuracy {old} -> {new}")
+    print(f"\njob {state['seconds']} s (training {state['train_seconds']} s); held-out "
+          f"accuracy {old} -> {new}")
 
     assert (await activate(site, rt, "editor", {"job": job})).status_code == 200
     assert await chat(rt, "r3", MESSAGE) == right
