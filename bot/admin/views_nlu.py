@@ -30,6 +30,15 @@ OUTCOME_LABELS = dict(zip(OUTCOMES, ("mở đúng hướng dẫn", "hỏi lại,
 ACTIONS = {"assign": "Gán cho ý định", "out_of_scope": "Ngoài phạm vi",
            "keyword": "Thêm làm từ khóa của hướng dẫn", "dismiss": "Bỏ qua"}
 STATES = {"running": "đang chạy", "done": "xong", "failed": "lỗi"}
+STAGES = {"queued": "chờ", "data": "chuẩn bị dữ liệu", "training": "đang huấn luyện",
+          "measuring": "đang đo cũ và mới", "done": "đã đo xong"}
+
+
+def _stage(stage: str) -> str:
+    """``measuring 1/2`` -> ``đang đo cũ và mới (1/2)``."""
+    name, _, part = stage.partition(" ")
+    label = STAGES.get(name, name)
+    return f"{label} ({part})" if part else label
 
 Handler = Callable[[Request, Principal], Awaitable[Response]]
 
@@ -144,7 +153,7 @@ def nlu_routes(admin: Admin) -> list[BaseRoute]:
         active = await loop().store.active_model()
         return page(request, "nlu_job.html", principal, job=found, data=data, states=STATES,
                     result=found.result or {}, gated=drop > GATE, drop=drop * 100,
-                    outcome_labels=OUTCOME_LABELS, when=_when,
+                    outcome_labels=OUTCOME_LABELS, when=_when, stage=_stage,
                     is_active=active is not None and active.id == found.new_model_id)
 
     async def activate(request: Request, principal: Principal) -> Response:
