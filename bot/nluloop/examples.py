@@ -23,6 +23,7 @@ from bot.storage.nlu import Duplicate, ExampleRow, NluStore
 from bot.text import fold
 
 MIN_CHARS, MAX_CHARS = 2, 300
+MAX_ID = 2**62  # ids from a URL: larger ones exist nowhere (and overflow BIGINT)
 OUT_OF_SCOPE = "out_of_scope"
 EXPORT_FILE = "console.yml"
 _ENTITY = re.compile(r"\[([^\]]+)\]\([^)]*\)")  # "[iphone](platform)" -> "iphone"
@@ -137,7 +138,7 @@ class ExampleBook:
         require(principal, Permission.improve_nlu)
         cleaned = self.check_text(text)
         self._not_in_repo(cleaned)
-        old = await self.store.example(example_id)
+        old = await self.store.example(example_id) if 0 < example_id < MAX_ID else None
         if old is None:
             return False
         try:
@@ -150,7 +151,7 @@ class ExampleBook:
 
     async def delete(self, principal: Principal | None, example_id: int) -> bool:
         require(principal, Permission.improve_nlu)
-        old = await self.store.example(example_id)
+        old = await self.store.example(example_id) if 0 < example_id < MAX_ID else None
         if old is None:
             return False
         return await self.store.change_example(

@@ -84,6 +84,10 @@ async def test_bad_input_gets_a_clear_4xx(site: Site) -> None:
         assert (await client.post("/admin/api/unanswered/999999/assign", headers=headers,
                                   json={"intent": "greet"})).status_code == 404
         assert (await client.get("/admin/api/nlu/jobs/nope")).status_code == 404
+        huge = f"/admin/api/nlu/examples/{2**70}"
+        assert (await client.delete(huge, headers=headers)).status_code == 404
+        assert (await client.put(huge, headers=headers, json={"text": "xin chào bạn nhé"})
+                ).status_code == 404
         for body in ({}, {"job": 5}, {"model": "x"}, {"job": "nope"}):
             response = await client.post("/admin/api/nlu/activate", headers=headers, json=body)
             assert 400 <= response.status_code < 500 and "error" in response.json(), body
