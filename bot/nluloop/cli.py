@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.nluloop.examples import ExampleBook, export_examples
+from bot.nluloop.examples import HELDOUT, ExampleBook, export_examples
 from bot.nluloop.training import job_json
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade_async
@@ -72,7 +72,7 @@ def export(args: argparse.Namespace) -> int:
         transactions = Transactions(database.engine)
         try:
             book = ExampleBook(NluStore(transactions), SystemClock(),
-                               Settings.from_env().nlu_paths.training)
+                               Settings.from_env().nlu_paths.training, HELDOUT)
             return await export_examples(book, args.out)
         finally:
             transactions.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,8 @@ import yaml
 
 from bot.accounts import Permission, Principal, require
 from bot.clock import Clock
+from bot.intents.evaluate import load_examples
+from bot.intents.rasa_server import REPO
 from bot.privacy import mask
 from bot.storage.audit import AuditEntry
 from bot.storage.nlu import Duplicate, ExampleRow, NluStore
@@ -26,6 +28,7 @@ MIN_CHARS, MAX_CHARS = 2, 300
 MAX_ID = 2**62  # ids from a URL: larger ones exist nowhere (and overflow BIGINT)
 OUT_OF_SCOPE = "out_of_scope"
 EXPORT_FILE = "console.yml"
+HELDOUT = sorted((REPO / "nlu" / "tests").glob("*.tsv"))
 _ENTITY = re.compile(r"\[([^\]]+)\]\([^)]*\)")  # "[iphone](platform)" -> "iphone"
 
 
@@ -75,10 +78,13 @@ class IntentSummary:
 class ExampleBook:
     """The console's examples, checked against the repository's."""
 
-    def __init__(self, store: NluStore, clock: Clock, training: Path) -> None:
+    def __init__(self, store: NluStore, clock: Clock, training: Path,
+                 heldout: Sequence[Path] = ()) -> None:
         self.store = store
         self.clock = clock
         self.training = training
+        self.heldout = list(heldout)
+        self._heldout_keys: set[str] | None = None
         self._repo: tuple[float, dict[str, list[str]], dict[str, str]] | None = None
 
     def _load(self) -> tuple[float, dict[str, list[str]], dict[str, str]]:
@@ -123,7 +129,10 @@ class ExampleBook:
                   test: bool = False, source: str = "console") -> int:
         require(principal, Permission.improve_nlu)
         name, cleaned = self.check_intent(intent), self.check_text(text)
-        self._not_in_repo(cleaned)
+        if test:
+            self._not_in_repo(cleaned)
+        else:
+            self.trainable(cleaned)
         try:
             return await self.store.add_example(
                 {"intent": name, "text": cleaned, "text_key": text_key(cleaned), "test": test,
@@ -137,7 +146,10 @@ class ExampleBook:
                    test: bool) -> bool:
         require(principal, Permission.improve_nlu)
         cleaned = self.check_text(text)
-        self._not_in_repo(cleaned)
+        if test:
+            self._not_in_repo(cleaned)
+        else:
+            self.trainable(cleaned)
         old = await self.store.example(example_id) if 0 < example_id < MAX_ID else None
         if old is None:
             return False
@@ -163,10 +175,24 @@ class ExampleBook:
         if intent is not None:
             raise Invalid(f"Câu này đã có trong kho dữ liệu (ý định {intent}).")
 
+    def held_out(self, text: str) -> bool:
+        """A sentence of the held-out sets (``nlu/tests/*.tsv``): training on it would flatter
+        every measurement (and ``tests/nlu/test_data.py`` refuses it in the repository)."""
+        if self._heldout_keys is None:
+            self._heldout_keys = {text_key(e.text) for f in self.heldout
+                                  for e in load_examples(f)}
+        return text_key(text) in self._heldout_keys
+
+    def trainable(self, text: str) -> None:
+        self._not_in_repo(text)
+        if self.held_out(text):
+            raise Invalid("Câu này nằm trong bộ câu kiểm tra (nlu/tests): chỉ dùng để đo, "
+                          "không dùng để huấn luyện.")
+
     async def training_rows(self) -> list[ExampleRow]:
         """Console examples to train on: not held out, not already in the repository."""
-        return [e for e in await self.store.examples()
-                if not e.test and self.repo_intent_of(e.text) is None]
+        return [e for e in await self.store.examples() if not e.test
+                and self.repo_intent_of(e.text) is None and not self.held_out(e.text)]
 
     async def test_rows(self) -> list[ExampleRow]:
         return [e for e in await self.store.examples() if e.test]

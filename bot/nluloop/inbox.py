@@ -106,6 +106,8 @@ class Inbox:
         name = self.book.check_intent(intent)
         group = await self.group(group_id)
         text = self.book.check_text(group.text)
+        if self.book.held_out(text):
+            raise Invalid("Câu này nằm trong bộ câu kiểm tra (nlu/tests): hãy bỏ qua tin này.")
         in_repo = self.book.repo_intent_of(text)
         if in_repo not in (None, name):
             raise Invalid(f"Câu này đã là câu mẫu của ý định {in_repo} trong kho dữ liệu.")

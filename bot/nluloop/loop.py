@@ -15,9 +15,9 @@ from bot.clock import Clock
 from bot.engine.catalog import Catalog
 from bot.flows.service import Conflict, FlowNotFound, FlowService
 from bot.flows.service import Invalid as FlowInvalid
-from bot.intents.rasa_server import REPO, NluPaths
+from bot.intents.rasa_server import NluPaths
 from bot.intents.runtime import FOLLOW_EVERY
-from bot.nluloop.examples import ExampleBook, Invalid, entry
+from bot.nluloop.examples import HELDOUT, ExampleBook, Invalid, entry
 from bot.nluloop.inbox import Inbox, NotFound
 from bot.nluloop.serving import ServingRecord
 from bot.nluloop.training import Trainer
@@ -26,7 +26,6 @@ from bot.text import fold
 
 GATE = 0.01  # activation is refused when held-out accuracy drops by more than this
 ACTIVATE_WAIT = 240.0  # seconds for the new server to start and answer
-HELDOUT = sorted((REPO / "nlu" / "tests").glob("*.tsv"))
 
 
 class Refused(Exception):
@@ -65,13 +64,13 @@ class LearningLoop:
     def build(cls, store: NluStore, clock: Clock, paths: NluPaths, flows: FlowService,
               catalog: Callable[[], Catalog | None], heldout: list[Path] | None = None
               ) -> LearningLoop:
-        book = ExampleBook(store, clock, paths.training)
+        book = ExampleBook(store, clock, paths.training, heldout or HELDOUT)
 
         async def add_keyword(principal: Principal | None, flow_id: str, words: str) -> str:
             return await keyword_to_guide(flows, principal, flow_id, words)
 
         return cls(store, book, Inbox(store, book, clock, add_keyword),
-                   Trainer(store, book, clock, paths, heldout or HELDOUT, catalog),
+                   Trainer(store, book, clock, paths, book.heldout, catalog),
                    ServingRecord(store, clock, paths), clock, paths)
 
     # ------------------------------------------------------------ activation

@@ -21,6 +21,7 @@ from tests.conftest import settings_for, sqlite_url
 from tests.nluloop.helpers import inbox, say
 
 UNKNOWN = "con muốn hỏi giá lúa hôm nay ạ"
+HELD_OUT = "thời tiết mai thế nào"  # in nlu/tests/heldout.tsv
 DIGITS = re.compile(r"\d(?:[ .\-]?\d){3,}")
 
 
@@ -97,6 +98,17 @@ async def test_bad_input_gets_a_clear_4xx(site: Site) -> None:
         in_repo = await client.post("/admin/api/nlu/examples", headers=headers,
                                     json={"intent": "greet", "text": "Xin chào!"})
         assert in_repo.status_code == 400 and "kho" in in_repo.json()["error"]
+        held_out = {"intent": "out_of_scope", "text": HELD_OUT.upper()}
+        refused = await client.post("/admin/api/nlu/examples", headers=headers, json=held_out)
+        assert refused.status_code == 400 and "kiểm tra" in refused.json()["error"]
+        as_test = await client.post("/admin/api/nlu/examples", headers=headers,
+                                    json={**held_out, "test": True})
+        assert as_test.status_code == 201
+        await say(site, "r2", HELD_OUT)
+        group = next(g for g in await inbox(site) if g["text"] == HELD_OUT)
+        assigned = await client.post(f"/admin/api/unanswered/{group['id']}/assign",
+                                     headers=headers, json={"intent": "out_of_scope"})
+        assert assigned.status_code == 400 and "kiểm tra" in assigned.json()["error"]
 
 
 async def test_no_unmasked_number_reaches_training_data_or_export(site: Site,
