@@ -28,7 +28,7 @@ class TelegramSlot:
         # This first channel also sends what the outbox holds for Telegram (team groups and
         # members, relayed answers), in every worker: sending needs no polling lease.
         self.channel = TelegramChannel.from_settings(runtime.settings, runtime.service,
-                                                     runtime.catalog, queue=runtime.outbox,
+                                                     queue=runtime.outbox,
                                                      teams=(runtime.registry, runtime.desk),
                                                      reports=runtime.reports)
         self.sending = self.channel
@@ -51,7 +51,6 @@ class TelegramSlot:
         # A fresh application each time this worker becomes the poller.
         runtime = self.runtime
         channel = TelegramChannel.from_settings(runtime.settings, runtime.service,
-                                                runtime.catalog,
                                                 teams=(runtime.registry, runtime.desk),
                                                 reports=runtime.reports)
         assert channel is not None

@@ -198,7 +198,7 @@ async def scene(database_url: str, fake: FakeBotAPI, clock: ManualClock, *,
         if registry is not None:
             imported = await runtime.registry.import_csv("registry.csv", registry.encode())
             assert imported.counts is not None, imported.problems
-        telegram = TelegramChannel(config_for(fake), runtime.service, runtime.catalog,
+        telegram = TelegramChannel(config_for(fake), runtime.service,
                                    queue=runtime.outbox, teams=(runtime.registry, runtime.desk),
                                    reports=runtime.reports)
         app = create_app(runtime.service, runtime.health, mailbox=runtime.mailbox,

@@ -43,7 +43,7 @@ def updates() -> Updates:
 @pytest.fixture
 async def channel(fake_api: FakeBotAPI, runtime: Runtime) -> AsyncIterator[TelegramChannel]:
     """An initialised channel (getMe done) that is fed updates with :func:`feed`."""
-    telegram = TelegramChannel(config_for(fake_api), runtime.service, runtime.catalog)
+    telegram = TelegramChannel(config_for(fake_api), runtime.service)
     async with telegram.application:
         yield telegram
 

@@ -37,7 +37,7 @@ async def until(condition: Callable[[], bool], deadline: float = 15.0) -> None:
 async def test_long_polling_registers_commands_and_answers(
     fake_api: FakeBotAPI, runtime: Runtime, updates: Updates
 ) -> None:
-    channel = TelegramChannel(config_for(fake_api), runtime.service, runtime.catalog)
+    channel = TelegramChannel(config_for(fake_api), runtime.service)
     fake_api.queue_update(updates.text("/start"))
     async with channel.running():
         [greeting] = await fake_api.wait_for("sendMessage")
@@ -67,7 +67,7 @@ async def test_webhook_route_checks_the_secret_and_processes_updates(
     fake_api: FakeBotAPI, runtime: Runtime, updates: Updates
 ) -> None:
     config = config_for(fake_api, webhook_url="https://digiguide.example.org/tg/hook")
-    channel = TelegramChannel(config, runtime.service, runtime.catalog)
+    channel = TelegramChannel(config, runtime.service)
     app = create_app(runtime.service, runtime.health, extra_routes=channel.routes)
     first, again = updates.text("/start"), updates.text("menu")
     async with serving(app) as base, httpx.AsyncClient(base_url=base) as http, channel.running():
@@ -97,7 +97,7 @@ async def test_a_rejected_token_turns_telegram_off_without_stopping_the_process(
     fake_api: FakeBotAPI, runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:
     channel = TelegramChannel(
-        config_for(fake_api, token="123:revoked"), runtime.service, runtime.catalog
+        config_for(fake_api, token="123:revoked"), runtime.service
     )
     assert channel.status == "starting"
     async with channel.running():
@@ -110,7 +110,7 @@ async def test_an_unreachable_telegram_is_retried(
     fake_api: FakeBotAPI, runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake_api.fail("getMe", 502, "Bad Gateway")
-    channel = TelegramChannel(config_for(fake_api), runtime.service, runtime.catalog, retry_delay=0)
+    channel = TelegramChannel(config_for(fake_api), runtime.service, retry_delay=0)
     async with channel.running():
         await fake_api.wait_for("getUpdates")
         await until(lambda: channel.status == "ok")

@@ -124,7 +124,7 @@ async def test_a_step_photo_is_uploaded_once_then_sent_by_file_id(
     fake_api: FakeBotAPI, runtime_with_photo: Runtime, updates: Updates, tmp_path: Path
 ) -> None:
     config = config_for(fake_api, images_dir=tmp_path / "flows" / "images")
-    channel = TelegramChannel(config, runtime_with_photo.service, runtime_with_photo.catalog)
+    channel = TelegramChannel(config, runtime_with_photo.service)
     async with channel.application:
         await walk_to_photo(channel, fake_api, updates, RESIDENT)
         await walk_to_photo(channel, fake_api, updates, NEIGHBOUR)

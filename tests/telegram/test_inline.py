@@ -8,6 +8,7 @@ import pytest
 
 from bot.app import Runtime
 from bot.channels.telegram import TelegramChannel, inline
+from bot.engine.catalog import Catalog
 from tests.telegram.conftest import feed
 from tests.telegram.fake_api import FakeBotAPI
 from tests.telegram.updates import Updates
@@ -64,3 +65,15 @@ def test_results_come_in_pages_of_fifty(runtime: Runtime) -> None:
     tail, none_left = inline.page(flows, str(len(flows) - 3))
     assert len(tail) == 3 and none_left == ""
     assert inline.page(flows, "not a number")[0] == first
+
+
+async def test_a_guide_published_meanwhile_is_found_with_its_new_title(
+    channel: TelegramChannel, fake_api: FakeBotAPI, updates: Updates, runtime: Runtime
+) -> None:
+    flows = [compiled.flow for compiled in runtime.catalog.flows.values()]
+    renamed = [flow.model_copy(update={"title": "Cài ứng dụng Căn cước số"})
+               if flow.id == "vneid_install" else flow for flow in flows]
+    runtime.reload(Catalog(renamed), {})
+    results = await results_for(channel, fake_api, updates, "can cuoc so")
+    assert [r["title"] for r in results if r["id"] == "vneid_install"] == [
+        "Cài ứng dụng Căn cước số"]

@@ -15,7 +15,7 @@ async def test_a_zalo_resident_talks_with_a_member_on_telegram(bot: Bot) -> None
     runtime, updates, api = bot.runtime, Updates(), FakeBotAPI()
     async with serving(api.app) as base:
         api.base_url = base
-        telegram = TelegramChannel(config_for(api), runtime.service, runtime.catalog,
+        telegram = TelegramChannel(config_for(api), runtime.service,
                                    queue=runtime.outbox, teams=(runtime.registry, runtime.desk))
         async with telegram.application:
             async def drain() -> None:

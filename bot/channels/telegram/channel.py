@@ -36,7 +36,6 @@ from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.teams import TeamHandlers
 from bot.config import Settings
 from bot.conversation import ConversationService
-from bot.engine.catalog import Catalog
 from bot.outbox import Outbox as Queue
 from bot.reports.service import Reports
 from bot.teams.desk import TicketDesk
@@ -104,7 +103,6 @@ class TelegramChannel:
         self,
         config: TelegramConfig,
         service: ConversationService,
-        catalog: Catalog,
         *,
         retry_delay: float = 5.0,
         queue: Queue | None = None,
@@ -134,7 +132,7 @@ class TelegramChannel:
         self.reports = reports
         if reports is not None:
             ReportHandlers(reports).register(self.application)
-        TelegramHandlers(service, catalog, outbox).register(self.application)
+        TelegramHandlers(service, outbox).register(self.application)
         if queue is not None:
             queue.register(TelegramSender(self.application, outbox,
                                           teams[1] if teams is not None else None))
@@ -144,7 +142,6 @@ class TelegramChannel:
         cls,
         settings: Settings,
         service: ConversationService,
-        catalog: Catalog,
         *,
         queue: Queue | None = None,
         teams: tuple[Registry, TicketDesk] | None = None,
@@ -152,7 +149,7 @@ class TelegramChannel:
     ) -> TelegramChannel | None:
         """The channel ``bot serve`` runs, or None without ``TELEGRAM_BOT_TOKEN``."""
         config = TelegramConfig.from_settings(settings)
-        return cls(config, service, catalog, queue=queue, teams=teams,
+        return cls(config, service, queue=queue, teams=teams,
                    reports=reports) if config else None
 
     @property

@@ -26,7 +26,6 @@ from telegram.ext import (
 from bot.channels.telegram import inline, texts
 from bot.channels.telegram.outbox import Outbox
 from bot.conversation import ConversationService, Incoming
-from bot.engine.catalog import Catalog
 from bot.metrics import SEND_ERRORS
 
 log = logging.getLogger(__name__)
@@ -83,9 +82,8 @@ def addressed_text(message: Message, bot: Bot) -> str | None:
 
 
 class TelegramHandlers:
-    def __init__(self, service: ConversationService, catalog: Catalog, outbox: Outbox) -> None:
+    def __init__(self, service: ConversationService, outbox: Outbox) -> None:
         self.service = service
-        self.catalog = catalog
         self.outbox = outbox
 
     def register(self, application: Application) -> None:  # type: ignore[type-arg]
@@ -160,7 +158,9 @@ class TelegramHandlers:
         query = update.inline_query
         if query is None:
             return
-        flows, next_offset = inline.page(inline.search(self.catalog, query.query), query.offset)
+        # The catalog served now: a guide published in the console is found at once.
+        found = inline.search(self.service.engine.catalog, query.query)
+        flows, next_offset = inline.page(found, query.offset)
         await query.answer(
             [inline.article(flow, context.bot.username) for flow in flows],
             cache_time=inline.CACHE_SECONDS,
