@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bot.accounts import AccountService
@@ -89,6 +90,7 @@ class Runtime:
     team_inbox: TeamInbox
     reports: Reports
     gauges: ScrapeGauges = field(default_factory=ScrapeGauges)
+    broken_files: list[str] = field(default_factory=list)  # flow files that failed to import
     # Periodic jobs the server runs once across workers; capabilities append theirs.
     periodic_jobs: list[PeriodicJob] = field(default_factory=list)
 
@@ -135,7 +137,8 @@ class Runtime:
     async def health(self) -> dict[str, Any]:
         database = "ok" if await self.database.ping() else "error"
         nlu = "ok" if await self.recognizer.healthy() else "degraded"
-        return {"database": database, "nlu": nlu, "flows": len(self.catalog.flows)}
+        return {"database": database, "nlu": nlu, "flows": len(self.catalog.flows),
+                "broken_flows": sorted({*self.broken_files, *self.live.unserved})}
 
     def reload(self, catalog: Catalog, communes: dict[str, Commune]) -> None:
         """Serve a new catalog from the next turn on; turns under way finish on the old one.
@@ -173,9 +176,10 @@ def build_console(settings: Settings, database: Database, registry: Registry
     )
 
 
-async def import_seeds(settings: Settings, console: ConsoleServices) -> None:
+async def import_seeds(settings: Settings, console: ConsoleServices) -> list[str]:
     """Import ``flows/`` and ``flows/communes/`` as new versions where they changed. A broken
-    file is reported and never served; the other guides keep working."""
+    file is reported and never served; the other guides keep working. Returns the names of
+    the broken files."""
     stored, problems = await console.flows.import_dir(settings.flows_dir)
     for problem in problems:
         log.error("flow problem: %s", problem)
@@ -185,6 +189,7 @@ async def import_seeds(settings: Settings, console: ConsoleServices) -> None:
     changed = await console.communes.import_dir(settings.communes_dir)
     if changed:
         log.info("imported commune details: %s", ", ".join(changed))
+    return sorted({Path(problem.file).name for problem in problems})
 
 
 def register_gauges(runtime: Runtime) -> None:
@@ -223,7 +228,7 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
         live = LiveCatalog(console.flows.store, console.communes, settings.flows_dir,
                            before_build=console.images.materialise)
         console.flows.on_publish = live.poke
-        await import_seeds(settings, console)
+        broken = await import_seeds(settings, console)
         catalog, _ = await live.build()
         engine = Engine(catalog, settings.places)
         keywords = KeywordRecognizer(c.flow for c in catalog.flows.values())
@@ -275,6 +280,7 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
                               JobStore(transactions), worker, registry, desk, mailbox,
                               console.team_inbox, build_reports(settings, transactions, registry,
                                                                 service, codes, console, clock))
+            runtime.broken_files = broken
             woken.append(runtime)
             served.append(runtime)
             runtime.periodic_jobs.append(data_rights.retention_job())

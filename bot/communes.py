@@ -13,8 +13,9 @@ import logging
 import re
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.flowspec.safeyaml import YamlProblem, read_yaml
 
 log = logging.getLogger(__name__)
 COMMUNE_ID = re.compile(r"^[a-z0-9_]{1,30}$")
@@ -59,8 +60,10 @@ def read_commune_files(folder: Path) -> dict[str, Commune]:
             continue
         try:
             found[path.stem] = Commune.model_validate(
-                yaml.safe_load(path.read_text(encoding="utf-8")))
-        except (OSError, yaml.YAMLError, ValidationError) as exc:
+                read_yaml(path.read_text(encoding="utf-8")).data)
+        except YamlProblem as exc:
+            log.error("%s:%d: commune file skipped: %s", path, exc.line, exc.message)
+        except (OSError, UnicodeDecodeError, ValidationError) as exc:
             log.error("%s: commune file skipped: %s", path, exc)
     return found
 

@@ -1,6 +1,6 @@
 """Read flow files into :class:`Flow` models, reporting every problem as ``file:line: message``.
 
-PyYAML's composer keeps the line of every node, so pydantic's error locations
+:mod:`bot.flowspec.safeyaml` keeps the line of every value, so pydantic's error locations
 (``("steps", 3, "buttons", 0, "next")``) can be mapped back to the line an author must fix.
 """
 
@@ -10,12 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from bot.flowspec.model import Flow
-
-Location = tuple[str | int, ...]
+from bot.flowspec.safeyaml import MAX_CHARS, Location, YamlProblem, read_yaml
 
 
 @dataclass(frozen=True, order=True)
@@ -53,33 +51,6 @@ def line_for(lines: dict[Location, int], loc: Location) -> int:
     return 1
 
 
-class _Composer:
-    """Turns a composed YAML node tree into Python data, recording lines and duplicate keys."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.lines: dict[Location, int] = {}
-        self.problems: list[Problem] = []
-        self._scalars = yaml.SafeLoader("")
-
-    def convert(self, node: yaml.Node, loc: Location = ()) -> Any:
-        self.lines[loc] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                key = self._scalars.construct_object(key_node, deep=True)
-                if key in result:
-                    self.problems.append(
-                        Problem(self.file, key_node.start_mark.line + 1, f"duplicate key `{key}`")
-                    )
-                result[key] = self.convert(value_node, (*loc, key))
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.convert(item, (*loc, i)) for i, item in enumerate(node.value)]
-        # Scalars: the safe constructor resolves ints, dates, booleans and strings.
-        return self._scalars.construct_object(node, deep=True)
-
-
 def _describe(error: dict[str, Any]) -> str:
     loc = ".".join(str(part) for part in error["loc"])
     kind = error["type"]
@@ -94,18 +65,13 @@ def _describe(error: dict[str, Any]) -> str:
 def parse_flow(text: str, file: str) -> tuple[LoadedFlow | None, list[Problem]]:
     """Parse one flow document. Returns the flow (or None) and the problems found."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        return None, [Problem(file, line, f"YAML syntax: {exc.problem or exc}")]
-    except yaml.YAMLError as exc:
-        return None, [Problem(file, 1, f"YAML syntax: {exc}")]
-    if node is None:
+        document = read_yaml(text)
+    except YamlProblem as exc:
+        return None, [Problem(file, exc.line, exc.message)]
+    if document.data is None:
         return None, [Problem(file, 1, "the file is empty")]
-    composer = _Composer(file)
-    data = composer.convert(node)
-    problems, lines = composer.problems, composer.lines
+    data, lines = document.data, document.lines
+    problems = [Problem(file, line, message) for line, message in document.warnings]
     if not isinstance(data, dict):
         return None, [Problem(file, 1, "a flow file must be a mapping (id, title, steps, ...)")]
     try:
@@ -121,6 +87,9 @@ def parse_flow(text: str, file: str) -> tuple[LoadedFlow | None, list[Problem]]:
 def read_flow_file(path: Path) -> tuple[LoadedFlow | None, list[Problem]]:
     """Read and parse one file, turning I/O and encoding errors into problems."""
     try:
+        if path.stat().st_size > MAX_CHARS * 4:  # UTF-8: at most 4 bytes a character
+            return None, [Problem(str(path), 1, f"the file is too large (at most "
+                                                f"{MAX_CHARS // 1024} KiB)")]
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         return None, [Problem(str(path), 1, f"not UTF-8 text ({exc.reason})")]
