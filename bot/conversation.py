@@ -330,7 +330,7 @@ class ConversationService:
         if inbound.text is not None:
             received["text"] = mask(inbound.text)[:STORED_TEXT]
         if inbound.payload is not None:
-            received["payload"] = inbound.payload[:64]
+            received["payload"] = mask(inbound.payload)[:64]
         if inbound.unsupported is not None:
             received["unsupported"] = inbound.unsupported
         rows = [{"kind": "message_in", "flow_id": None, "step_id": None, "data": received}]

@@ -9,15 +9,9 @@ import json
 import logging
 import os
 
-from bot.privacy import MaskingFilter, install_log_masking
+from bot.privacy import install_log_masking, mask_log
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-
-def _masked(text: str) -> str:
-    record = logging.LogRecord("", logging.INFO, "", 0, text, None, None)
-    MaskingFilter().filter(record)
-    return record.getMessage()
 
 
 class JsonFormatter(logging.Formatter):
@@ -38,10 +32,10 @@ class JsonFormatter(logging.Formatter):
         }
         if self.worker is not None:
             entry["worker"] = self.worker
-        if record.exc_info:
-            entry["error"] = _masked(self.formatException(record.exc_info))
-        elif record.exc_text:
-            entry["error"] = _masked(record.exc_text)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["error"] = mask_log(record.exc_text)
         return json.dumps(entry, ensure_ascii=False)
 
 

@@ -1,0 +1,134 @@
+"""Where the secrets are in a text: passwords, e-mail addresses, numbers written with digits or
+with words, each with its kind.
+
+The patterns run on the folded :class:`~bot.privacy.view.View` (lower case, no diacritics,
+ASCII digits). They are deliberately greedy: a year or an amount may be masked too. Losing
+"2024" from an analytics row costs nothing; storing an OTP would break the residents' trust.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.privacy.view import View
+
+
+class Sensitive(StrEnum):
+    id_number = "id_number"
+    phone = "phone"
+    card = "card"
+    otp = "otp"
+    password = "password"
+    bank_account = "bank_account"
+    email = "email"
+
+
+@dataclass(frozen=True)
+class Found:
+    start: int  # in the view
+    end: int
+    kind: Sensitive
+    bare: bool = False  # the secret is the whole message
+
+
+# Keywords that name a password for sure; whatever follows "là", ":" or "is" is the password,
+# up to the end of the clause (multi-word passwords included).
+_STRONG_KEY = (r"(?:mat\s*khau|mat\s*ma|pass\s*word|passcode|ma\s*pin|ma\s*bao\s*mat|"
+               r"ma\s*dang\s*nhap)")
+# Short forms that are also ordinary words ("mk" is "mình" in teen-code, "pin" a battery):
+# only a value that looks like a password (a digit or a symbol in it) is taken.
+_WEAK_KEY = r"(?:\bmk|\bpass|\bpw|\bpwd|\bpin)"
+_SEP = r"(?:\s*[:=]\s*|\s+(?:la|is|la:|moi\s+la|cua\s+\w+\s+la)\s+)"
+_FILLER = r"(?:\s+(?!la\b|is\b)[\w']+){0,4}?"
+_STRONG = re.compile(rf"{_STRONG_KEY}{_FILLER}{_SEP}"
+                     r"(?P<value>[^\n,;]+?)(?=\s*(?:[\n,;]|\.\s|\.?$))")
+_WEAK = re.compile(rf"(?:{_STRONG_KEY}|{_WEAK_KEY}){_FILLER}(?:{_SEP}|\s+)"
+                   r"(?P<value>[^\s]*(?:\d|[^\w\s])[^\s]*)")
+_QUESTION = re.compile(r"\b(?:gi|j|sao|the nao|nhu nao|bao nhieu|o dau|khong|chua)\b|\?")
+
+_EMAIL = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+")
+
+# Digits with up to three spaces, or a dot, dash, comma or slash between them:
+# "0912  345 678", "0912 - 345 - 678", "0912,345,678", "0912/345/678", "OTP583021".
+_DIGITS = re.compile(r"(?:\(\+?84\)[ \t]*)?(?<!\d)\+?\d"
+                     r"(?:(?:[ \t]{0,3}[.\-,/_][ \t]{0,3}|[ \t]{1,3})?\d){3,}(?!\d)")
+# In log lines, ports, line numbers, versions and IP addresses stay readable: a number
+# shorter than six digits is masked only after a word naming a code.
+_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.|$)){4}")
+_CODE_WORD = re.compile(r"\b(?:otp|ma|code|pin|mk|pass\w*|cvv)\b")
+
+_NUMBER_WORDS = {"khong": "0", "mot": "1", "hai": "2", "ba": "3", "bon": "4", "nam": "5",
+                 "lam": "5", "sau": "6", "bay": "7", "tam": "8", "chin": "9", "zero": "0",
+                 "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+                 "seven": "7", "eight": "8", "nine": "9"}
+_WORD = rf"(?:{'|'.join(_NUMBER_WORDS)}|\d)"
+# Five or more digits said as words ("bốn tám ba chín hai không"), maybe mixed with digits.
+_WORD_RUN = re.compile(rf"\b{_WORD}(?:[\s,.\-]+{_WORD}){{4,}}\b")
+
+# Words that name the number that follows (nearest wins): "STK agribank 5100 2055 12345".
+_CONTEXT = [
+    (re.compile(r"\bstk|so\s*tai\s*khoan|\btk\b|tai\s*khoan|account"), Sensitive.bank_account),
+    (re.compile(r"so\s*the|the\s*atm|the\s*tin\s*dung|\bcard"), Sensitive.card),
+    (re.compile(r"cccd|cmnd|can\s*cuoc|dinh\s*danh"), Sensitive.id_number),
+    (re.compile(r"sdt|so\s*dt|dien\s*thoai|phone|zalo|\bdt\b"), Sensitive.phone),
+]
+_NEAR = 28  # how far before the number a naming word counts
+
+
+def classify(digits: str, before: str = "") -> Sensitive:
+    """The kind of a number from its digits and the words just before it."""
+    window = before[-_NEAR:]
+    named = [(m.end(), kind) for pattern, kind in _CONTEXT for m in pattern.finditer(window)
+             if not re.search(r"\d", window[m.end():])]
+    if named and len(digits) >= 6:
+        return max(named)[1]
+    if digits.startswith("+84") or (len(digits) in (10, 11) and digits.startswith(("0", "84"))):
+        return Sensitive.phone
+    if len(digits) in (9, 12):
+        return Sensitive.id_number
+    if len(digits) >= 13:
+        return Sensitive.card
+    return Sensitive.otp
+
+
+def _number(view: View, start: int, end: int, digits: str) -> Found:
+    kind = classify(digits, view.text[:start])
+    return Found(start, end, kind, bare=not (view.text[:start] + view.text[end:]).strip())
+
+
+def _is_free(taken: list[Found], start: int, end: int) -> bool:
+    return all(end <= f.start or start >= f.end for f in taken)
+
+
+def find(view: View, *, log: bool = False) -> list[Found]:
+    """Every secret in the view, without overlaps, in order."""
+    text = view.text
+    found: list[Found] = []
+    for pattern in (_STRONG, _WEAK):
+        for match in pattern.finditer(text):
+            value = match["value"]
+            if pattern is _STRONG and _QUESTION.search(value) and not re.search(
+                    r"\d|[^\w\s]", value.replace("?", "")):
+                continue
+            if _is_free(found, match.start("value"), match.end("value")):
+                found.append(Found(match.start("value"), match.end("value"),
+                                   Sensitive.password))
+    for match in _EMAIL.finditer(text):
+        if _is_free(found, match.start(), match.end()):
+            found.append(Found(match.start(), match.end(), Sensitive.email))
+    for match in _WORD_RUN.finditer(text):
+        if _is_free(found, match.start(), match.end()):
+            words = re.findall(r"[a-z]+|\d", match.group())
+            digits = "".join(_NUMBER_WORDS.get(word, word) for word in words)
+            found.append(_number(view, match.start(), match.end(), digits))
+    for match in _DIGITS.finditer(text):
+        digits = re.sub(r"[^\d+]", "", match.group())
+        if log and (_IPV4.fullmatch(match.group()) or (
+                len(digits) < 6 and not _CODE_WORD.search(text[max(0, match.start() - 16):
+                                                               match.start()]))):
+            continue
+        if _is_free(found, match.start(), match.end()):
+            found.append(_number(view, match.start(), match.end(), digits))
+    return sorted(found, key=lambda f: f.start)
