@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 import unicodedata
 from collections.abc import Mapping
@@ -137,10 +138,15 @@ class _NeedsIntent(Exception):
     """Raised inside a turn's transaction to roll it back and recognise the text first."""
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _clean(text: str | None) -> str | None:
+    """NFC, no NUL (PostgreSQL refuses it), lone surrogates (no encoding takes them) as "�"."""
     if text is None:
         return None
-    return unicodedata.normalize("NFC", text).replace("\x00", "").strip()[:MAX_TEXT]
+    text = _SURROGATE.sub("\ufffd", text.replace("\x00", ""))
+    return unicodedata.normalize("NFC", text).strip()[:MAX_TEXT]
 
 
 def _event_row(event: Event) -> dict[str, Any]:
@@ -199,12 +205,15 @@ class ConversationService:
             log.warning("unknown commune id %r in a team link: the defaults are used",
                         mask(commune))
             commune = None
-        inbound = Inbound(text=text, payload=message.payload, unsupported=message.unsupported)
+        inbound = Inbound(text=text, payload=_clean(message.payload),
+                          unsupported=message.unsupported)
         intent: IntentResult | None = None
+        recognized = False  # asked the recognizer (which may have failed: intent None)
         if inbound.payload is None and inbound.text:
             saved = await self.store.peek_state(message.channel, message.user_id)
             if self.engine.needs_intent(SessionState.from_json(saved), inbound):
                 intent = await self._recognize(inbound.text)
+                recognized = True
 
         hooked: list[HookTurn] = []
 
@@ -219,7 +228,7 @@ class ConversationService:
             if early is not None and not early.engine:
                 hooked.append(early)
                 return self._hooked(message, resident, early)
-            if intent is None and inbound.text and self.engine.needs_intent(state, current):
+            if not recognized and inbound.text and self.engine.needs_intent(state, current):
                 raise _NeedsIntent  # a concurrent turn changed the state since we peeked
             unit = commune or resident.commune
             turn = self.engine.step(state, current, self.communes.places(unit))
@@ -250,6 +259,7 @@ class ConversationService:
                                                dedup_key=message.message_key, read=read)
         except _NeedsIntent:  # rolled back: ask the NLU outside the lock, then go again
             intent = await self._recognize(inbound.text or "")
+            recognized = True
             result = await self.store.run_turn(message.channel, message.user_id, decide,
                                                process_id=self.process_id,
                                                dedup_key=message.message_key, read=read)

@@ -94,6 +94,13 @@ def build_app(runtime: Runtime, telegram: TelegramSlot, zalo: ZaloChannel | None
     return worker_header(app, worker) if worker is not None else app
 
 
+def server_config(app: Any, settings: Settings) -> uvicorn.Config:
+    """uvicorn's settings: no ``server`` banner (it names the software to attackers)."""
+    return uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
+                          access_log=False, lifespan="off", timeout_keep_alive=75,
+                          timeout_graceful_shutdown=GRACEFUL_SECONDS, server_header=False)
+
+
 async def serve_worker(settings: Settings, *, listen_fd: int | None = None,
                        ready_fd: int | None = None, worker: str | None = None) -> None:
     """Serve until SIGTERM. With ``listen_fd``, accept on that inherited socket and write one
@@ -102,9 +109,7 @@ async def serve_worker(settings: Settings, *, listen_fd: int | None = None,
         telegram = TelegramSlot(runtime)
         zalo = ZaloChannel.from_runtime(runtime)
         app = build_app(runtime, telegram, zalo, worker)
-        config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
-                                access_log=False, lifespan="off", timeout_keep_alive=75,
-                                timeout_graceful_shutdown=GRACEFUL_SECONDS)
+        config = server_config(app, settings)
         sockets = [socket.socket(fileno=listen_fd)] if listen_fd is not None else None
 
         def ready() -> None:

@@ -7,24 +7,25 @@ conversation service's.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.channels.web.guard import Guard
 from bot.conversation import ConversationService, Incoming
 from bot.flowspec.model import Flow
 from bot.outbox.mailbox import MAX_WAIT, Mailbox
 
-log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 64 * 1024
 MAX_USER = 64
@@ -36,20 +37,30 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
+def _is_json(request: Request) -> bool:
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return media == "application/json"
+
+
+def _unprintable(value: str) -> bool:
+    """Control characters (NUL among them) or lone surrogates: never in an id."""
+    return any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in value)
+
+
 def _parse_chat(body: bytes) -> Incoming | JSONResponse:
     if len(body) > MAX_BODY:
         return _error(413, "request body too large")
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return _error(400, "body must be JSON: {\"user\": \"...\", \"text\": \"...\"}")
     if not isinstance(data, dict):
         return _error(400, "body must be a JSON object")
     user, text, payload = data.get("user"), data.get("text"), data.get("payload")
     if not isinstance(user, str | int) or isinstance(user, bool) or not str(user).strip():
         return _error(400, "`user` is required (a string id)")
-    if len(str(user)) > MAX_USER:
-        return _error(400, f"`user` must be at most {MAX_USER} characters")
+    if len(str(user)) > MAX_USER or _unprintable(str(user)):
+        return _error(400, f"`user` must be at most {MAX_USER} printable characters")
     if text is not None and not isinstance(text, str):
         return _error(400, "`text` must be a string")
     if payload is not None and not isinstance(payload, str):
@@ -57,7 +68,7 @@ def _parse_chat(body: bytes) -> Incoming | JSONResponse:
     if text is None and payload is None:
         return _error(400, "send `text` or `payload`")
     message_id = data.get("id")
-    if message_id is not None and (not isinstance(message_id, str)
+    if message_id is not None and (not isinstance(message_id, str) or _unprintable(message_id)
                                    or not 0 < len(message_id) <= MAX_USER):
         return _error(400, f"`id` must be a string of 1 to {MAX_USER} characters")
     user_id = str(user).strip()
@@ -73,8 +84,8 @@ def _parse_updates(request: Request) -> tuple[str, int, float] | JSONResponse:
     after, wait = params.get("after", "").strip() or "0", params.get("wait", "").strip()
     if not user:
         return _error(400, "`user` is required (the id used with /api/chat)")
-    if len(user) > MAX_USER:
-        return _error(400, f"`user` must be at most {MAX_USER} characters")
+    if len(user) > MAX_USER or _unprintable(user):
+        return _error(400, f"`user` must be at most {MAX_USER} printable characters")
     if not after.isdigit() or len(after) > 18:
         return _error(400, "`after` must be a cursor from an earlier answer")
     try:
@@ -95,6 +106,8 @@ def create_app(service: ConversationService, health: HealthCheck,
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
     async def chat(request: Request) -> Response:
+        if not _is_json(request):  # a cross-site form can post text/plain, never JSON
+            return _error(415, "send the body as application/json")
         parsed = _parse_chat(await request.body())
         if isinstance(parsed, JSONResponse):
             return parsed
@@ -136,10 +149,13 @@ def create_app(service: ConversationService, health: HealthCheck,
         *extra_routes,
     ]
     if images_dir is not None:
-        routes.append(Mount("/images", StaticFiles(directory=images_dir, check_dir=False)))
+        routes.append(Mount("/images", _OptionalFiles(directory=images_dir, check_dir=False)))
+    return Starlette(routes=routes, middleware=[Middleware(Guard)])
 
-    async def on_error(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s", request.url.path)
-        return _error(500, "internal error; the resident's progress is safe, please retry")
 
-    return Starlette(routes=routes, exception_handlers={Exception: on_error})
+class _OptionalFiles(StaticFiles):
+    """The guides' images: 404, not 500, while the folder does not exist (none published)."""
+
+    async def check_config(self) -> None:
+        with contextlib.suppress(RuntimeError):
+            await super().check_config()
