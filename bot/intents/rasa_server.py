@@ -193,6 +193,16 @@ def free_port() -> int:
         return port
 
 
+_TOKEN_VARIABLE = "DIGIGUIDE_RASA_TOKEN"
+# One argument ("--auth-token=..."): a random token may start with "-", which argparse would
+# take for an option (then `rasa run` exits at once, every restart).
+_LAUNCH = ("import os, sys\n"
+           f"token = os.environ.pop({_TOKEN_VARIABLE!r})\n"
+           "sys.argv = ['rasa', *sys.argv[1:], '--auth-token=' + token]\n"
+           "from rasa.__main__ import main\n"
+           "main()\n")
+
+
 @dataclass
 class RasaServer:
     """One ``rasa run --enable-api`` child process on loopback, guarded by an auth token."""
@@ -219,30 +229,25 @@ class RasaServer:
     def running(self) -> bool:
         return self._process is not None and self._process.returncode is None
 
+    def command(self) -> tuple[list[str], dict[str, str]]:
+        """``rasa run`` and its environment. The token travels in the environment, which only
+        this user can read, not on the command line, which every user sees in ``ps``: a
+        small launcher appends it to Rasa's arguments inside the child."""
+        args = [str(self.paths.rasa.parent / "python"), "-c", _LAUNCH, "run", "--enable-api",
+                "-i", "127.0.0.1", "-p", str(self.port), "-m", str(self.model)]
+        # The model is small: TensorFlow's thread pools cost more CPU per parse than they
+        # save, and the server answers many residents at once anyway (README, "Free-text
+        # turns"). Training keeps the defaults.
+        env = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1",
+               **rasa_env(self.paths), _TOKEN_VARIABLE: self.token}
+        return args, env
+
     async def start(self, ready_within: float = 180.0) -> None:
         """Spawn the server and return once it answers an authenticated request."""
         if self.running:
             return
         self.paths.models.mkdir(parents=True, exist_ok=True)
-        args = [
-            str(self.paths.rasa),
-            "run",
-            "--enable-api",
-            "-i",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-            # One argument: a random token may start with "-", which argparse would take for
-            # an option (then `rasa run` exits at once, every restart).
-            f"--auth-token={self.token}",
-            "-m",
-            str(self.model),
-        ]
-        # The model is small: TensorFlow's thread pools cost more CPU per parse than they
-        # save, and the server answers many residents at once anyway (README, "Free-text
-        # turns"). Training keeps the defaults.
-        env = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1",
-               **rasa_env(self.paths)}
+        args, env = self.command()
         with self.log_file.open("ab") as out:
             self._process = await asyncio.create_subprocess_exec(
                 *args,
