@@ -37,6 +37,7 @@ from bot.nluloop.loop import LearningLoop
 from bot.outbox import Inbox, Outbox
 from bot.outbox.mailbox import CHANNEL as WEB
 from bot.outbox.mailbox import Mailbox
+from bot.ratelimit import RateLimits, RateRules, Rule
 from bot.reports.service import Reports
 from bot.reports.wiring import build_reports, weekly_job
 from bot.residents.service import DataRights
@@ -53,6 +54,7 @@ from bot.storage.migrate import upgrade_async
 from bot.storage.nlu import NluStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.proposals import ProposalStore
+from bot.storage.rate_counters import RateCounterStore
 from bot.storage.residents_data import ResidentDataStore
 from bot.storage.runner import Transactions
 from bot.storage.share_codes import ShareCodeStore
@@ -192,6 +194,13 @@ async def import_seeds(settings: Settings, console: ConsoleServices) -> list[str
     return sorted({Path(problem.file).name for problem in problems})
 
 
+def rate_limits(settings: Settings, transactions: Transactions) -> RateLimits:
+    rules = RateRules(resident=Rule(settings.rate_resident_per_minute, 60),
+                      new_residents=Rule(settings.rate_new_residents_per_hour, 3600),
+                      handoffs=Rule(settings.rate_handoffs_per_hour, 3600))
+    return RateLimits(rules, RateCounterStore(transactions))
+
+
 def register_gauges(runtime: Runtime) -> None:
     """Figures /metrics reads from the database when scraped."""
     async def open_handoffs() -> dict[tuple[str, ...], float]:
@@ -269,10 +278,11 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
                 for runtime in woken:
                     runtime.wake(channel, recipient)
 
+            limits = rate_limits(settings, transactions)
             service = ConversationService(engine, store, chosen, process_id=instance,
                                           communes=registry, clock=clock,
                                           data_rights=data_rights,
-                                          hook=Handoffs(registry, clock, wake))
+                                          hook=Handoffs(registry, clock, wake), limits=limits)
             desk = TicketDesk(transactions, registry, clock, wake, poll=poll)
             console.team_inbox = TeamInbox(transactions, registry, clock, wake)
             runtime = Runtime(settings, database, catalog, chosen, service, clock,
@@ -289,14 +299,16 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
             live.listeners.append(runtime.reload)
             live.listeners.append(lambda fresh, _: keywords.update(
                 c.flow for c in fresh.flows.values()))
-            watcher = asyncio.create_task(live.run(), name="catalog-reload")
+            watchers = [asyncio.create_task(live.run(), name="catalog-reload"),
+                        asyncio.create_task(limits.run(), name="rate-counters")]
             try:
                 yield runtime
             finally:
                 await console.learning.trainer.aclose()
-                watcher.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await watcher
+                for watcher in watchers:
+                    watcher.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await watcher
     finally:
         transactions.close()
         await database.dispose()

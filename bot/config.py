@@ -45,6 +45,10 @@ class Settings:
     nlu_config: Path | None = None  # the Rasa pipeline (default: config.yml)
     public_url: str | None = None  # where people reach the server (sign-in links)
     secure_cookies: bool = False  # console cookies only over HTTPS (automatic on https://)
+    # Rate limits for the web chat (0 turns one off): see bot/ratelimit.
+    rate_resident_per_minute: int = 60
+    rate_new_residents_per_hour: int = 60
+    rate_handoffs_per_hour: int = 10
 
     @property
     def nlu_paths(self) -> NluPaths:
@@ -85,4 +89,7 @@ class Settings:
             leader_ttl_seconds=float(env.get("LEADER_TTL_SECONDS") or 20),
             nlu_cache_size=int(env.get("NLU_CACHE_SIZE") or 10_000),
             nlu_config=Path(env["NLU_CONFIG"]) if env.get("NLU_CONFIG") else None,
+            rate_resident_per_minute=int(env.get("RATE_RESIDENT_PER_MINUTE") or 60),
+            rate_new_residents_per_hour=int(env.get("RATE_NEW_RESIDENTS_PER_HOUR") or 60),
+            rate_handoffs_per_hour=int(env.get("RATE_HANDOFFS_PER_HOUR") or 10),
         )

@@ -49,6 +49,7 @@ class Incoming:
     payload: str | None = None
     unsupported: str | None = None
     message_key: str | None = None  # the channel's id for this message, to drop redeliveries
+    client: str | None = None  # the sender's address, for messages that came over HTTP
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,21 @@ class _NeedsIntent(Exception):
     """Raised inside a turn's transaction to roll it back and recognise the text first."""
 
 
+class _Refused(Exception):
+    """Raised inside a turn's transaction to roll it back: a rate limit answers instead."""
+
+
+class Admission(Protocol):
+    """Rate limits for messages with a client address: None lets the message (the new
+    resident, the hand-off) through, else the answer to give instead."""
+
+    def resident(self, channel: str, user: str) -> str | None: ...
+
+    def new_resident(self, client: str) -> str | None: ...
+
+    def handoff(self, client: str) -> str | None: ...
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -160,7 +176,7 @@ class ConversationService:
                  resume_after: dt.timedelta = RESUME_AFTER, clock: Clock | None = None,
                  outbox_channels: Mapping[str, dt.timedelta | None] | None = None,
                  data_rights: DataRights | None = None,
-                 hook: TurnHook | None = None) -> None:
+                 hook: TurnHook | None = None, limits: Admission | None = None) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
         # Channels whose replies are queued in the outbox in the turn's own transaction (and
@@ -175,6 +191,7 @@ class ConversationService:
         self.data_rights = data_rights
         self.reach: ReachRecorder | None = None
         self.start_codes: StartCodes | None = None
+        self.limits = limits
 
     async def handle(self, message: Incoming) -> list[Reply] | None:
         """The replies to one message, or None when the message was already handled."""
@@ -197,6 +214,11 @@ class ConversationService:
             TURN_SECONDS.labels(message.channel).observe(time.perf_counter() - started)
 
     async def _handle_turn(self, message: Incoming) -> TurnResult | None:
+        limits = self.limits if message.client is not None else None
+        if limits is not None:
+            refusal = limits.resident(message.channel, message.user_id)
+            if refusal is not None:
+                return TurnResult([Reply(refusal)], None)
         cleaned = _clean(message.text)
         if self.start_codes is not None and cleaned and cleaned.startswith("/start "):
             cleaned = await self.start_codes.expand(cleaned)
@@ -219,6 +241,10 @@ class ConversationService:
 
         def decide(resident: StoredResident) -> tuple[TurnResult, TurnWrite]:
             hooked.clear()
+            if limits is not None and message.client is not None and resident.is_new:
+                refusal = limits.new_resident(message.client)
+                if refusal is not None:
+                    raise _Refused(refusal)  # rolled back: the resident is not created
             state = SessionState.from_json(resident.state)
             current = Inbound(text=inbound.text, payload=inbound.payload,
                               unsupported=inbound.unsupported, intent=intent,
@@ -238,6 +264,10 @@ class ConversationService:
             if self.reach is not None:
                 write.effects += self.reach.effects(turn.events, unit, member)
             extras = self._handoff(message, resident, turn, unit)
+            if extras and limits is not None and message.client is not None:
+                refusal = limits.handoff(message.client)
+                if refusal is not None:  # no ticket: the limit's words instead
+                    extras, write.handoffs = [HookTurn(replies=[Reply(refusal)])], []
             if extras:  # the hook's words replace the engine's hand-off notice
                 replies = extras[0].replies
             if early is not None:
@@ -254,15 +284,18 @@ class ConversationService:
 
         read = self.hook.read(message) if self.hook else None
         try:
-            result = await self.store.run_turn(message.channel, message.user_id, decide,
-                                               process_id=self.process_id,
-                                               dedup_key=message.message_key, read=read)
-        except _NeedsIntent:  # rolled back: ask the NLU outside the lock, then go again
-            intent = await self._recognize(inbound.text or "")
-            recognized = True
-            result = await self.store.run_turn(message.channel, message.user_id, decide,
-                                               process_id=self.process_id,
-                                               dedup_key=message.message_key, read=read)
+            try:
+                result = await self.store.run_turn(message.channel, message.user_id, decide,
+                                                   process_id=self.process_id,
+                                                   dedup_key=message.message_key, read=read)
+            except _NeedsIntent:  # rolled back: ask the NLU outside the lock, then go again
+                intent = await self._recognize(inbound.text or "")
+                recognized = True
+                result = await self.store.run_turn(message.channel, message.user_id, decide,
+                                                   process_id=self.process_id,
+                                                   dedup_key=message.message_key, read=read)
+        except _Refused as refused:
+            return TurnResult([Reply(str(refused))], None)
         if result is not None:
             _log_events(result.events)
             if self.hook is not None:

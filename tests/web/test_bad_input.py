@@ -21,9 +21,11 @@ from starlette.applications import Starlette
 from bot.app import build_runtime
 from bot.channels.telegram import TelegramChannel
 from bot.channels.web.app import create_app
+from bot.conversation import Incoming
 from bot.intents.base import IntentResult
 from tests.conftest import settings_for, sqlite_url
 from tests.server import serving
+from tests.storage.test_conversations import reset_postgres
 from tests.telegram.conftest import config_for
 from tests.telegram.fake_api import FakeBotAPI
 from tests.telegram.updates import Updates
@@ -211,3 +213,26 @@ def test_the_answers_are_right_after_the_storm(conn: Connection) -> None:
     answer = chat(conn, b'{"user": "calm", "text": "/start"}')
     assert answer.status == 200 and "Cháu chào bác" in answer.body.decode()
     assert Path(__file__).exists()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+        return
+    url = request.getfixturevalue("postgres_url")
+    await reset_postgres(url)
+    yield url
+
+
+@pytest.mark.parametrize("message", [
+    Incoming("web", "p1", text="c\x00ài \ud800vneid"),
+    Incoming("web", "p1", payload="c:menu\x00\udfff"),
+    Incoming("zalo", "p1", payload="s:vneid_install.prepare.²"),
+])
+async def test_nul_and_surrogates_reach_no_database(database_url: str, message: Incoming
+                                                    ) -> None:
+    """PostgreSQL refuses NUL in text and JSON; no encoding takes a lone surrogate."""
+    async with build_runtime(settings_for(database_url)) as rt:
+        replies = await rt.service.handle(message)
+        assert replies

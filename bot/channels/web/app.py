@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +112,8 @@ def create_app(service: ConversationService, health: HealthCheck,
         parsed = _parse_chat(await request.body())
         if isinstance(parsed, JSONResponse):
             return parsed
-        result = await service.handle_turn(parsed)
+        client = request.client.host if request.client else "unknown"
+        result = await service.handle_turn(replace(parsed, client=client))
         if result is None:
             return JSONResponse({"messages": [], "guide": None})
         return JSONResponse({"messages": [r.to_json() for r in result.replies],

@@ -17,6 +17,7 @@ from bot.storage import (  # noqa: F401  (each module registers its tables)
     nlu,
     outbox,
     proposals,
+    rate_counters,
     reach,
     residents_data,
     share_codes,
