@@ -33,7 +33,7 @@ async def json_body(request: Request) -> dict[str, Any]:
         raise BadRequest("request body too large")
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise BadRequest("body must be a JSON object") from None
     if not isinstance(data, dict):
         raise BadRequest("body must be a JSON object")

@@ -5,8 +5,10 @@ PostgreSQL), with every turn persisted; one Rasa server is shared by every run. 
 coroutines in this process: "button" residents press a guide's forward button, "text"
 residents type the held-out questions of ``nlu/tests/heldout.tsv`` (every one goes through the
 NLU). For each setup, kind and concurrency it reports turns per second, latency percentiles,
-and the server CPU milliseconds per turn, bot and Rasa separately (from /proc). The machine's
-load average is recorded, since the figures mean little on a busy machine.
+and the server CPU milliseconds per turn, bot and Rasa separately (from /proc), each setup run
+with the rate limiter off and on (``rate_limiter``: the change in button-turn throughput), and
+the cost of masking one message (``masking``). The machine's load average is recorded, since
+the figures mean little on a busy machine.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.bench.client import Connection, Tally, press_buttons, type_questions
+from bot.bench.masking import masking_cost
 from bot.bench.servers import Server, bot_server, cpu_seconds, peak_rss_mb, rasa_server, tree
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "nlu" / "tests" / "heldout.tsv"
@@ -81,19 +84,54 @@ def _turns_for(args: argparse.Namespace, residents: int) -> int:
     return max(5, min(int(args.turns), int(args.total) // residents))
 
 
+# Rate limits on: every turn is counted and the counters synced, with limits high enough
+# that the simulated residents (all from 127.0.0.1) are never refused; off: not counted.
+RATE_LIMITS = {
+    "on": {"RATE_RESIDENT_PER_MINUTE": "1000000", "RATE_NEW_RESIDENTS_PER_HOUR": "1000000",
+           "RATE_HANDOFFS_PER_HOUR": "1000000"},
+    "off": {"RATE_RESIDENT_PER_MINUTE": "0", "RATE_NEW_RESIDENTS_PER_HOUR": "0",
+            "RATE_HANDOFFS_PER_HOUR": "0"},
+}
+
+
+def _limiter_cost(setups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Button-turn throughput with the rate limiter on against off, per setup and load."""
+    rates: dict[tuple[str, int, str], list[float]] = {}
+    for setup in setups:
+        for row in setup["scenarios"]:
+            if row["kind"] == "button":
+                key = (setup["setup"], row["residents"], setup["rate_limits"])
+                rates.setdefault(key, []).append(row["turns_per_second"])
+    found = []
+    for (name, residents, mode), on in sorted(rates.items()):
+        off = rates.get((name, residents, "off"))
+        if mode == "on" and off:
+            change = statistics.mean(on) / statistics.mean(off) - 1
+            found.append({"setup": name, "residents": residents,
+                          "turns_per_second_off": round(statistics.mean(off), 1),
+                          "turns_per_second_on": round(statistics.mean(on), 1),
+                          "change_percent": round(change * 100, 1)})
+    return found
+
+
 async def _bench_setup(setup: str, url: str, workers: int, env: dict[str, str],
-                       rasa_pids: list[int], args: argparse.Namespace) -> dict[str, Any]:
+                       rasa_pids: list[int], args: argparse.Namespace, run: int
+                       ) -> dict[str, Any]:
     rows = []
+    mode = args.rate_limits[run]
+    env = {**env, **RATE_LIMITS[mode]}
     async with bot_server(url, setup, workers, env) as server:
         try:
             for kind in args.kinds:
                 for n in args.residents:
                     rows.append(await _scenario(server, rasa_pids, kind, n,
-                                                _turns_for(args, n), args, f"{setup}{kind}{n}"))
+                                                _turns_for(args, n), args,
+                                                f"{setup}{kind}{n}r{run}"))
         except (OSError, asyncio.IncompleteReadError, RuntimeError) as error:
             raise server.failure(setup, error) from error
         rss = peak_rss_mb(server.pids())
-    return {"setup": setup, "workers": workers, "scenarios": rows, "server_peak_rss_mb": rss}
+    return {"setup": setup, "workers": workers, "scenarios": rows, "server_peak_rss_mb": rss,
+            "rate_limits": mode}
 
 
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
@@ -115,10 +153,14 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
                 report.setdefault("skipped", []).append(
                     f"{setup}: set TEST_DATABASE_URL or --postgres-url")
                 continue
-            url = postgres if database == "postgres" else f"sqlite:///{tmp}/{setup}.db"
-            assert url is not None
-            report["setups"].append(await _bench_setup(setup, url, workers, env, rasa_pids,
-                                                       args))
+            for run in range(len(args.rate_limits)):
+                url = (postgres if database == "postgres"
+                       else f"sqlite:///{tmp}/{setup}-{run}.db")
+                assert url is not None
+                report["setups"].append(await _bench_setup(setup, url, workers, env,
+                                                           rasa_pids, args, run))
+    report["rate_limiter"] = _limiter_cost(report["setups"])
+    report["masking"] = masking_cost(_questions())
     report["load_average_at_end"] = _load()
     return report
 
@@ -127,6 +169,9 @@ def _bench(args: argparse.Namespace) -> int:
     unknown = set(args.setups) - set(SETUPS)
     if unknown:
         print(f"bench: unknown setup(s) {sorted(unknown)}; choose from {sorted(SETUPS)}")
+        return 2
+    if not set(args.rate_limits) <= set(RATE_LIMITS):
+        print("bench: --rate-limits takes on and off, e.g. off,on,off,on")
         return 2
     report = asyncio.run(_run(args))
     print(json.dumps(report, ensure_ascii=False, indent=None if args.json else 2))
@@ -154,4 +199,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="NLU cache entries per worker (0: every text goes to Rasa)")
     parser.add_argument("--flow", default="vneid_install")
     parser.add_argument("--postgres-url", default=None)
+    parser.add_argument("--rate-limits", type=lambda s: s.split(","), default=["off", "on"],
+                        help="runs of each setup with the rate limiter off or on, in this "
+                             "order (default off,on; off,on,off,on evens out a busy machine)")
     parser.set_defaults(handler=_bench)

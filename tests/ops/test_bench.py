@@ -21,12 +21,18 @@ def test_bench_reports_turns_latency_and_cpu_per_setup() -> None:
     report = json.loads(done.stdout)
     assert report["skipped"] == ["postgres: set TEST_DATABASE_URL or --postgres-url"]
     assert len(report["load_average_at_start"]) == 3
-    (setup,) = report["setups"]
-    assert setup["setup"] == "sqlite" and setup["workers"] == 1
-    rows = {(r["kind"], r["residents"]): r for r in setup["scenarios"]}
-    assert set(rows) == {("button", 1), ("button", 3), ("text", 1), ("text", 3)}
-    assert rows[("button", 3)]["turns"] == 15  # 3 residents x max(5, min(6, 12 // 3))
-    for row in rows.values():
-        assert row["turns_per_second"] > 0 and row["bot_cpu_ms_per_turn"] >= 0  # 10 ms ticks
-        assert row["latency_ms_p50"] <= row["latency_ms_p95"] <= row["latency_ms_p99"]
-        assert "rasa_cpu_ms_per_turn" not in row  # keywords: no Rasa to measure
+    assert [s["rate_limits"] for s in report["setups"]] == ["off", "on"]
+    for setup in report["setups"]:
+        assert setup["setup"] == "sqlite" and setup["workers"] == 1
+        rows = {(r["kind"], r["residents"]): r for r in setup["scenarios"]}
+        assert set(rows) == {("button", 1), ("button", 3), ("text", 1), ("text", 3)}
+        assert rows[("button", 3)]["turns"] == 15  # 3 residents x max(5, min(6, 12 // 3))
+        for row in rows.values():
+            assert row["turns_per_second"] > 0 and row["bot_cpu_ms_per_turn"] >= 0  # 10 ms
+            assert row["latency_ms_p50"] <= row["latency_ms_p95"] <= row["latency_ms_p99"]
+            assert "rasa_cpu_ms_per_turn" not in row  # keywords: no Rasa to measure
+    limiter = {row["residents"]: row for row in report["rate_limiter"]}
+    assert set(limiter) == {1, 3} and limiter[3]["turns_per_second_on"] > 0
+    masking = report["masking"]
+    assert masking["with_secrets"]["messages"] > 100
+    assert 0 < masking["plain"]["us_mean"] <= masking["plain"]["us_p99"]
