@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.bench.client import Connection, Tally, press_buttons, type_questions
-from bot.bench.masking import masking_cost
+from bot.bench.inprocess import limiter_cost, masking_cost
 from bot.bench.servers import Server, bot_server, cpu_seconds, peak_rss_mb, rasa_server, tree
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "nlu" / "tests" / "heldout.tsv"
@@ -159,7 +159,8 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
                 assert url is not None
                 report["setups"].append(await _bench_setup(setup, url, workers, env,
                                                            rasa_pids, args, run))
-    report["rate_limiter"] = _limiter_cost(report["setups"])
+        report["rate_limiter"] = {"checks_in_process": limiter_cost(Path(tmp)),
+                                  "button_throughput": _limiter_cost(report["setups"])}
     report["masking"] = masking_cost(_questions())
     report["load_average_at_end"] = _load()
     return report

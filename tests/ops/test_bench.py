@@ -31,7 +31,8 @@ def test_bench_reports_turns_latency_and_cpu_per_setup() -> None:
             assert row["turns_per_second"] > 0 and row["bot_cpu_ms_per_turn"] >= 0  # 10 ms
             assert row["latency_ms_p50"] <= row["latency_ms_p95"] <= row["latency_ms_p99"]
             assert "rasa_cpu_ms_per_turn" not in row  # keywords: no Rasa to measure
-    limiter = {row["residents"]: row for row in report["rate_limiter"]}
+    assert report["rate_limiter"]["checks_in_process"]["us_per_message"] > 0
+    limiter = {row["residents"]: row for row in report["rate_limiter"]["button_throughput"]}
     assert set(limiter) == {1, 3} and limiter[3]["turns_per_second_on"] > 0
     masking = report["masking"]
     assert masking["with_secrets"]["messages"] > 100
