@@ -58,7 +58,7 @@ def port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
                 config = config_for(fake, webhook_url=f"https://bot.example.org{HOOK}")
                 channel = TelegramChannel(config, rt.service, rt.catalog)
                 app = create_app(rt.service, rt.health, extra_routes=channel.routes,
-                                 images_dir=folder / "no-images-here")
+                                 images_dir=folder / "no-images-here", mailbox=rt.mailbox)
                 async with channel.running():
                     await fake.wait_for("setWebhook")
                     yield app
@@ -132,6 +132,15 @@ def test_a_large_body_is_refused_before_it_is_read(conn: Connection) -> None:
                + b"10000\r\n" + b"x" * 65536 + b"\r\n")
     answer = conn.raw(chunked)
     assert answer.status == 413
+
+
+@pytest.mark.parametrize("query", [
+    "user=u1&after=%C2%B2", "user=u1&after=1e3", "user=u1&wait=nan", "user=u1&wait=-1",
+    "user=%00", "user=%ED%A0%80&wait=0.5x", "user=u1&after=" + "9" * 30, "after=1"])
+def test_odd_update_queries_get_a_400(conn: Connection, query: str) -> None:
+    answer = conn.request("GET", f"/api/chat/updates?{query}")
+    still_usable(conn, answer)
+    assert answer.status == 400
 
 
 def test_missing_images_folder_is_404(conn: Connection) -> None:

@@ -87,7 +87,7 @@ def _parse_updates(request: Request) -> tuple[str, int, float] | JSONResponse:
         return _error(400, "`user` is required (the id used with /api/chat)")
     if len(user) > MAX_USER or _unprintable(user):
         return _error(400, f"`user` must be at most {MAX_USER} printable characters")
-    if not after.isdigit() or len(after) > 18:
+    if not (after.isascii() and after.isdigit()) or len(after) > 18:  # "²" is a digit too
         return _error(400, "`after` must be a cursor from an earlier answer")
     try:
         seconds = float(wait) if wait else MAX_WAIT
