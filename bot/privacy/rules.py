@@ -39,13 +39,15 @@ _STRONG_KEY = (r"(?:mat\s*khau|mat\s*ma|pass\s*word|passcode|ma\s*pin|ma\s*bao\s
                r"ma\s*dang\s*nhap)")
 # Short forms that are also ordinary words ("mk" is "mình" in teen-code, "pin" a battery):
 # only a value that looks like a password (a digit or a symbol in it) is taken.
-_WEAK_KEY = r"(?:\bmk|\bpass|\bpw|\bpwd|\bpin)"
+_WEAK_KEY = r"\b(?:mk|pass|pw|pwd|pin)\b"
 _SEP = r"(?:\s*[:=]\s*|\s+(?:la|is|la:|moi\s+la|cua\s+\w+\s+la)\s+)"
 _FILLER = r"(?:\s+(?!la\b|is\b)[\w']+){0,4}?"
 _STRONG = re.compile(rf"{_STRONG_KEY}{_FILLER}{_SEP}"
                      r"(?P<value>[^\n,;]+?)(?=\s*(?:[\n,;]|\.\s|\.?$))")
-_WEAK = re.compile(rf"(?:{_STRONG_KEY}|{_WEAK_KEY}){_FILLER}(?:{_SEP}|\s+)"
-                   r"(?P<value>[^\s]*(?:\d|[^\w\s])[^\s]*)")
+_ANY_KEY = re.compile(rf"{_STRONG_KEY}|{_WEAK_KEY}")
+_TOKEN = re.compile(r"[^\S\n]*([:=]|[^\s:=]\S*)")
+_LOOKS_SECRET = re.compile(r"\d|[^\w\s]")  # "abcxyz99", "hoa@x"; not "vssid", not "8"
+_TRAILING = ".,;:!?)\"'"
 _QUESTION = re.compile(r"\b(?:gi|j|sao|the nao|nhu nao|bao nhieu|o dau|khong|chua)\b|\?")
 
 _EMAIL = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+")
@@ -54,6 +56,7 @@ _EMAIL = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+")
 # "0912  345 678", "0912 - 345 - 678", "0912,345,678", "0912/345/678", "OTP583021".
 _DIGITS = re.compile(r"(?:\(\+?84\)[ \t]*)?(?<!\d)\+?\d"
                      r"(?:(?:[ \t]{0,3}[.\-,/_][ \t]{0,3}|[ \t]{1,3})?\d){3,}(?!\d)")
+_DATE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2])(?:/(?:19|20)\d\d)?")
 # In log lines, ports, line numbers, versions and IP addresses stay readable: a number
 # shorter than six digits is masked only after a word naming a code.
 _IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.|$)){4}")
@@ -102,19 +105,38 @@ def _is_free(taken: list[Found], start: int, end: int) -> bool:
     return all(end <= f.start or start >= f.end for f in taken)
 
 
+def _weak_values(text: str) -> list[tuple[int, int]]:
+    """Values that look like a password (a digit or a symbol, four characters or more) right
+    after a password keyword, or after a ``:``, ``=``, ``là`` or ``is`` that follows it within
+    four words: "mk abcxyz99", "mk vssid: Ha_noi1990"; not "quên mk vssid, hồi đó"."""
+    found = []
+    for key in _ANY_KEY.finditer(text):
+        position, previous = key.end(), ""
+        for _ in range(5):
+            token = _TOKEN.match(text, position)
+            if token is None:
+                break
+            value = token[1].rstrip(_TRAILING)  # "vssid," is no password
+            named = not previous or previous[-1] in ":=" or previous in ("la", "is")
+            if named and len(value) >= 4 and _LOOKS_SECRET.search(value):
+                found.append((token.start(1), token.start(1) + len(value)))
+                break
+            position, previous = token.end(), token[1]
+    return found
+
+
 def find(view: View, *, log: bool = False) -> list[Found]:
     """Every secret in the view, without overlaps, in order."""
     text = view.text
     found: list[Found] = []
-    for pattern in (_STRONG, _WEAK):
-        for match in pattern.finditer(text):
-            value = match["value"]
-            if pattern is _STRONG and _QUESTION.search(value) and not re.search(
-                    r"\d|[^\w\s]", value.replace("?", "")):
-                continue
-            if _is_free(found, match.start("value"), match.end("value")):
-                found.append(Found(match.start("value"), match.end("value"),
-                                   Sensitive.password))
+    for match in _STRONG.finditer(text):
+        value = match["value"]
+        if _QUESTION.search(value) and not _LOOKS_SECRET.search(value.replace("?", "")):
+            continue  # "mật khẩu là gì": a question, no password
+        found.append(Found(match.start("value"), match.end("value"), Sensitive.password))
+    for start, end in _weak_values(text):
+        if _is_free(found, start, end):
+            found.append(Found(start, end, Sensitive.password))
     for match in _EMAIL.finditer(text):
         if _is_free(found, match.start(), match.end()):
             found.append(Found(match.start(), match.end(), Sensitive.email))
@@ -124,6 +146,8 @@ def find(view: View, *, log: bool = False) -> list[Found]:
             digits = "".join(_NUMBER_WORDS.get(word, word) for word in words)
             found.append(_number(view, match.start(), match.end(), digits))
     for match in _DIGITS.finditer(text):
+        if _DATE.fullmatch(match.group()):
+            continue  # "15/12", "1/7/2025": a date, and the NLU needs it
         digits = re.sub(r"[^\d+]", "", match.group())
         if log and (_IPV4.fullmatch(match.group()) or (
                 len(digits) < 6 and not _CODE_WORD.search(text[max(0, match.start() - 16):
