@@ -27,7 +27,6 @@ def _fold_piece(piece: str) -> str:
 
 @dataclass(frozen=True)
 class View:
-    original: str
     text: str
     starts: list[int]  # the original index where the view's i-th character starts
     ends: list[int]  # ... and where it ends
@@ -40,7 +39,7 @@ class View:
 def view_of(text: str) -> View:
     if text.isascii():
         lowered = text.lower()
-        return View(text, lowered, list(range(len(text))), list(range(1, len(text) + 1)))
+        return View(lowered, list(range(len(text))), list(range(1, len(text) + 1)))
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -63,4 +62,4 @@ def view_of(text: str) -> View:
             ends.extend([match.end()] * len(folded))
         done = match.end()
     plain(len(text))
-    return View(text, "".join(pieces), starts, ends)
+    return View("".join(pieces), starts, ends)
