@@ -37,9 +37,17 @@ def threaded(make: Callable[[], AbstractAsyncContextManager[Any]]) -> Iterator[i
         finally:
             ready.set()
 
-    thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
+    def run() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as error:  # the test sees why the server did not start
+            box["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     ready.wait(120)
+    if "port" not in box:
+        raise RuntimeError("the server did not start") from box.get("error")
     try:
         yield box["port"]
     finally:

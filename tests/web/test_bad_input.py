@@ -56,7 +56,7 @@ def port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
             async with build_runtime(settings_for(sqlite_url(folder)),
                                      recognizer=BrokenRecognizer()) as rt:
                 config = config_for(fake, webhook_url=f"https://bot.example.org{HOOK}")
-                channel = TelegramChannel(config, rt.service, rt.catalog)
+                channel = TelegramChannel(config, rt.service)
                 app = create_app(rt.service, rt.health, extra_routes=channel.routes,
                                  images_dir=folder / "no-images-here", mailbox=rt.mailbox)
                 async with channel.running():
