@@ -5,6 +5,7 @@
   edits that commune's local details (team name, phone). Both read guides and propose.
 - ``team_member``: reads guides and proposes changes.
 
+Everyone reads the reports of their own units and below (the reports service scopes them).
 Admins and editors improve the NLU (the learning loop); only an admin may activate a model
 that measured worse (with a reason).
 """

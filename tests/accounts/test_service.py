@@ -141,10 +141,11 @@ async def test_only_admins_manage_accounts(accounts: AccountService) -> None:
 
 @pytest.mark.parametrize(("role", "commune", "allowed"), [
     ("admin", None, {"read_guides", "propose", "edit_guides", "edit_commune", "manage_accounts",
-                     "read_audit"}),
-    ("editor", None, {"read_guides", "propose", "edit_guides"}),
-    ("editor", "yen_binh", {"read_guides", "propose", "edit_commune"}),
-    ("team_member", None, {"read_guides", "propose"}),
+                     "read_audit", "read_reports", "improve_nlu"}),
+    ("editor", None, {"read_guides", "propose", "edit_guides", "read_reports", "improve_nlu"}),
+    ("editor", "yen_binh", {"read_guides", "propose", "edit_commune", "read_reports",
+                            "improve_nlu"}),
+    ("team_member", None, {"read_guides", "propose", "read_reports"}),
 ])
 async def test_roles(accounts: AccountService, role: str, commune: str | None,
                      allowed: set[str]) -> None:
