@@ -15,8 +15,7 @@ from bot.storage.accounts import AccountStore
 from bot.storage.audit import AuditStore
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade_async
-from tests.conftest import sqlite_url
-from tests.storage.test_conversations import reset_postgres
+from tests.conftest import reset_postgres, sqlite_url
 
 # Fast argon2id for tests; production uses argon2-cffi's defaults.
 CHEAP = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

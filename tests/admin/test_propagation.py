@@ -22,8 +22,7 @@ from bot.storage.audit import AuditStore
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade_async
 from tests.accounts.conftest import CHEAP
-from tests.conftest import FLOWS, ROOT
-from tests.storage.test_conversations import reset_postgres
+from tests.conftest import FLOWS, ROOT, reset_postgres
 
 pytestmark = pytest.mark.postgres
 PASSWORD = "mật khẩu thử nghiệm 1"

@@ -16,8 +16,7 @@ from bot.storage.database import Database
 from bot.storage.jobs import JobStore
 from bot.storage.migrate import upgrade_async
 from bot.storage.runner import Transactions
-from tests.conftest import sqlite_url
-from tests.storage.test_conversations import reset_postgres
+from tests.conftest import reset_postgres, sqlite_url
 
 SECONDS = dt.timedelta(seconds=1)
 

@@ -16,8 +16,7 @@ from bot.storage.migrate import upgrade_async
 from bot.storage.nlu import Duplicate, NluStore
 from bot.storage.runner import Transactions
 from bot.storage.tables import residents, unanswered
-from tests.conftest import sqlite_url
-from tests.storage.test_conversations import reset_postgres
+from tests.conftest import reset_postgres, sqlite_url
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 ENTRY = AuditEntry(1, "editor", "nlu.assigned", "greet")

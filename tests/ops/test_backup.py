@@ -12,7 +12,7 @@ from bot.app import build_runtime
 from bot.engine.messages import Reply
 from bot.storage.backup import BackupError, backup, restore
 from tests.conftest import settings_for
-from tests.storage.test_conversations import database_url, press, say  # noqa: F401
+from tests.storage.test_conversations import press, say
 
 
 def forward(replies: list[Reply]) -> str:
@@ -38,7 +38,7 @@ async def _continue(url: str, user: str) -> tuple[str, str]:
         return resumed[0].text, onward[0].text
 
 
-async def test_backup_and_restore_round_trip(database_url: str, tmp_path: Path) -> None:  # noqa: F811
+async def test_backup_and_restore_round_trip(database_url: str, tmp_path: Path) -> None:
     at_backup = await _walk(database_url, "mid-1", 3)
     assert at_backup.startswith("**Bước 4/")
     await _walk(database_url, "mid-2", 1)
@@ -62,7 +62,7 @@ async def test_backup_and_restore_round_trip(database_url: str, tmp_path: Path) 
 
 
 async def test_a_broken_backup_is_refused_and_changes_nothing(
-        database_url: str, tmp_path: Path) -> None:  # noqa: F811
+        database_url: str, tmp_path: Path) -> None:
     before = await _walk(database_url, "kept", 2)
     broken = tmp_path / "broken.backup"
     broken.write_bytes(b"not a backup at all")

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 
 from bot.storage.database import create_engine
 from bot.storage.tables import events, residents
+from tests.conftest import reset_postgres
 from tests.ops.cluster import Connection, cluster, connection_to_each_worker
 from tests.server import serving
-from tests.storage.test_conversations import reset_postgres
 from tests.telegram.fake_api import TOKEN, FakeBotAPI
 from tests.telegram.updates import Updates
 

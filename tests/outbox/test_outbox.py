@@ -31,8 +31,7 @@ from bot.storage.database import Database
 from bot.storage.migrate import upgrade_async
 from bot.storage.outbox import OutboxMessage, OutboxStore
 from bot.storage.runner import Transactions
-from tests.conftest import settings_for, sqlite_url
-from tests.storage.test_conversations import reset_postgres
+from tests.conftest import reset_postgres, settings_for, sqlite_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from bot.app import Runtime, build_runtime
@@ -21,7 +20,6 @@ from bot.storage.tables import residents
 from bot.storage.tickets import tickets
 from tests.conftest import settings_for, sqlite_url
 from tests.server import serving
-from tests.storage.test_conversations import reset_postgres
 
 HELP = "cho tôi gặp người thật"
 
@@ -77,15 +75,6 @@ async def test_hand_offs_are_limited_per_address_and_one_per_resident(tmp_path: 
         assert await say(http, "h3", text=HELP) == HANDOFFS
         assert await count(rt, tickets) == 2
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
-        return
-    url = request.getfixturevalue("postgres_url")
-    await reset_postgres(url)
-    yield url
 
 
 async def test_counters_are_shared_across_workers(database_url: str) -> None:

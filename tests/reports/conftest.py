@@ -41,9 +41,8 @@ from bot.storage.tables import residents, unanswered
 from bot.storage.teams import MemberRow
 from bot.storage.tickets import tickets
 from tests.accounts.conftest import CHEAP
-from tests.conftest import ROOT, settings_for, sqlite_url
+from tests.conftest import ROOT, reset_postgres, settings_for, sqlite_url
 from tests.server import serving
-from tests.storage.test_conversations import reset_postgres
 
 FLOWS = ROOT / "tests" / "engine" / "flows"
 PASSWORD = "mật khẩu thử nghiệm 1"

@@ -23,7 +23,6 @@ from tests.teams.conftest import (  # noqa: F401  (fixtures)
     MINH,
     MORNING,
     Scene,
-    database_url,
     fake_api,
     scene,
     shown,

@@ -17,14 +17,14 @@ from bot.cli import main
 from bot.jobs import JobContext
 from bot.storage.tables import events, handoffs, residents, unanswered
 from tests.conftest import settings_for
-from tests.storage.test_conversations import database_url, press, say  # noqa: F401
+from tests.storage.test_conversations import press, say
 
 USER = "rights-1"
 OTHER = "rights-2"
 
 
 @pytest.fixture
-async def rt(database_url: str) -> AsyncIterator[Runtime]:  # noqa: F811
+async def rt(database_url: str) -> AsyncIterator[Runtime]:
     async with build_runtime(settings_for(database_url)) as runtime:
         yield runtime
 

@@ -7,36 +7,15 @@ import asyncio
 import datetime as dt
 import itertools
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from bot.app import Runtime, build_runtime
 from bot.conversation import Incoming
 from bot.engine.messages import Reply
-from bot.storage.database import create_engine
 from bot.storage.tables import events, residents, unanswered
-from tests.conftest import settings_for, sqlite_url
-
-
-async def reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
-        return
-    url = request.getfixturevalue("postgres_url")
-    await reset_postgres(url)
-    yield url
+from tests.conftest import settings_for
 
 
 def press(replies: list[Reply] | None, label_start: str) -> str:

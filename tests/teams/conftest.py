@@ -23,9 +23,8 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.web.app import create_app
 from bot.clock import ManualClock
 from bot.teams.hours import VIETNAM
-from tests.conftest import FLOWS, settings_for, sqlite_url
+from tests.conftest import FLOWS, settings_for
 from tests.server import serving
-from tests.storage.test_conversations import reset_postgres
 from tests.telegram.conftest import config_for, feed
 from tests.telegram.fake_api import Call, FakeBotAPI
 
@@ -44,15 +43,6 @@ GRANNY = {"id": 555001, "is_bot": False, "first_name": "Bà Tư", "language_code
 # 10:00 in Vietnam, inside the default hours
 MORNING = dt.datetime(2026, 11, 30, 10, 0, tzinfo=VIETNAM).astimezone(dt.UTC)
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
-        return
-    url = request.getfixturevalue("postgres_url")
-    await reset_postgres(url)
-    yield url
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ from bot.conversation import Incoming
 from bot.intents.base import IntentResult
 from tests.conftest import settings_for, sqlite_url
 from tests.server import serving
-from tests.storage.test_conversations import reset_postgres
 from tests.telegram.conftest import config_for
 from tests.telegram.fake_api import FakeBotAPI
 from tests.telegram.updates import Updates
@@ -223,15 +222,6 @@ def test_the_answers_are_right_after_the_storm(conn: Connection) -> None:
     assert answer.status == 200 and "Cháu chào bác" in answer.body.decode()
     assert Path(__file__).exists()
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
-        return
-    url = request.getfixturevalue("postgres_url")
-    await reset_postgres(url)
-    yield url
 
 
 @pytest.mark.parametrize("message", [

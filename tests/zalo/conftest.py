@@ -19,9 +19,8 @@ from bot.app import Runtime, build_runtime
 from bot.channels.web.app import create_app
 from bot.channels.zalo import ZaloChannel
 from bot.clock import ManualClock
-from tests.conftest import FLOWS, settings_for, sqlite_url
+from tests.conftest import FLOWS, settings_for
 from tests.server import serving
-from tests.storage.test_conversations import reset_postgres
 from tests.zalo.fake_zalo import (
     APP_ID,
     APP_SECRET,
@@ -80,15 +79,6 @@ def flows_dir(tmp_path: Path) -> Path:
     (folder / "images" / "test" / "step.png").write_bytes(png())
     return folder
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
-        return
-    url = request.getfixturevalue("postgres_url")
-    await reset_postgres(url)
-    yield url
 
 
 @pytest.fixture
