@@ -47,8 +47,8 @@ class Settings:
     secure_cookies: bool = False  # console cookies only over HTTPS (automatic on https://)
     # Rate limits for the web chat (0 turns one off): see bot/ratelimit.
     rate_resident_per_minute: int = 60
-    rate_new_residents_per_hour: int = 60
-    rate_handoffs_per_hour: int = 10
+    rate_new_residents_per_hour: int = 300
+    rate_handoffs_per_hour: int = 30
 
     @property
     def nlu_paths(self) -> NluPaths:
@@ -90,6 +90,6 @@ class Settings:
             nlu_cache_size=int(env.get("NLU_CACHE_SIZE") or 10_000),
             nlu_config=Path(env["NLU_CONFIG"]) if env.get("NLU_CONFIG") else None,
             rate_resident_per_minute=int(env.get("RATE_RESIDENT_PER_MINUTE") or 60),
-            rate_new_residents_per_hour=int(env.get("RATE_NEW_RESIDENTS_PER_HOUR") or 60),
-            rate_handoffs_per_hour=int(env.get("RATE_HANDOFFS_PER_HOUR") or 10),
+            rate_new_residents_per_hour=int(env.get("RATE_NEW_RESIDENTS_PER_HOUR") or 300),
+            rate_handoffs_per_hour=int(env.get("RATE_HANDOFFS_PER_HOUR") or 30),
         )

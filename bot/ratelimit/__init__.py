@@ -41,8 +41,8 @@ class Rule:
 @dataclass(frozen=True)
 class RateRules:
     resident: Rule = Rule(60, 60)  # messages of one resident a minute
-    new_residents: Rule = Rule(60, 3600)  # new residents from one address an hour
-    handoffs: Rule = Rule(10, 3600)  # hand-offs requested from one address an hour
+    new_residents: Rule = Rule(300, 3600)  # new residents from one address an hour
+    handoffs: Rule = Rule(30, 3600)  # hand-offs requested from one address an hour
 
 
 class RateLimits:
