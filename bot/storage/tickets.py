@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     or_,
     select,
@@ -200,9 +201,13 @@ def _insert(conn: Connection, table: Table) -> Any:
 
 
 # ------------------------------------------------------------------ parties
+# Every turn asks whether its sender is in a hand-off: built once, not per turn.
+_PARTY = select(ticket_parties).where(ticket_parties.c.channel == bindparam("channel"),
+                                      ticket_parties.c.party == bindparam("party"))
+
+
 def party(conn: Connection, channel: str, who: str) -> Party | None:
-    row = conn.execute(select(ticket_parties).where(
-        ticket_parties.c.channel == channel, ticket_parties.c.party == who)).first()
+    row = conn.execute(_PARTY, {"channel": channel, "party": who}).first()
     if row is None:
         return None
     return Party(channel=row.channel, party=row.party, role=row.role, mode=row.mode,
