@@ -24,6 +24,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+from bot.bench import replies
 from bot.bench.client import Connection, Tally, press_buttons, type_questions
 from bot.bench.inprocess import limiter_cost, masking_cost
 from bot.bench.servers import Server, bot_server, cpu_seconds, peak_rss_mb, rasa_server, tree
@@ -204,3 +205,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="runs of each setup with the rate limiter off or on, in this "
                              "order (default off,on; off,on,off,on evens out a busy machine)")
     parser.set_defaults(handler=_bench)
+    kinds = parser.add_subparsers(dest="bench", required=False,
+                                  help="other benchmarks (default: the HTTP load benchmark)")
+    replies.register(kinds)

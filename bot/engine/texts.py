@@ -86,6 +86,8 @@ UNKNOWN_LINK: Final = (
     "hoặc bị gõ sai). Bác chọn hướng dẫn cần xem trong danh mục nhé:"
 )
 CHOOSE: Final = "Dạ, ở bước này bác chọn giúp cháu một nút bên dưới nhé:"
+# A typed reply close to two or three buttons: "Ý bác là «A» hay «B» ạ?"
+ASK_WHICH: Final = "Ý bác là {options} ạ? Bác bấm nút giúp cháu nhé."
 TROUBLE_ASK: Final = (
     "Dạ, bước này chưa được ạ? Màn hình điện thoại của bác đang hiện gì? Bác chọn trường hợp "
     "giống nhất bên dưới, hoặc gõ cho cháu chữ đang hiện trên màn hình nhé."
