@@ -38,7 +38,7 @@ from bot.engine.engine import Engine, Turn
 from bot.engine.messages import Inbound
 from bot.engine.state import SessionState
 from bot.flowspec import load_flows
-from bot.flowspec.model import Flow
+from bot.flowspec.model import Action, Flow
 from bot.intents.keywords import KeywordRecognizer
 from bot.text import fold
 
@@ -175,8 +175,9 @@ def step_cases(compiled: CompiledFlow, step_id: str) -> Iterator[Case]:
                 yield Case(flow_id, step_id, text, "negative", meant, accept,
                            frozenset({f"b{i}"}))
     # Where the step asks to choose, "rồi" may press its one "Đã… / Có…" button.
-    yes = frozenset(f"b{i}" for i, label in enumerate(labels)
-                    if _words(label).split()[:1] in (["đã"], ["có"]))
+    yes = frozenset(f"b{i}" for i, label in enumerate(labels) if not _is_negative(label)
+                    and [w for w in _words(label).split() if w != "tôi"][:1] in (["đã"], ["có"]))
+    yes = yes if negatives else frozenset()
     for text in DONE_REPLIES:
         yield Case(flow_id, step_id, text, "done", "done" if has_done else "ask",
                    accept=frozenset() if has_done or len(yes) != 1 else yes,
@@ -184,8 +185,10 @@ def step_cases(compiled: CompiledFlow, step_id: str) -> Iterator[Case]:
     for text in TROUBLE_REPLIES:
         yield Case(flow_id, step_id, text, "trouble", "trouble", accept=negatives,
                    inverted=frozenset({"done"}))
+    to_team = frozenset(f"b{i}" for i, b in enumerate(step.buttons)
+                        if b.action is Action.handoff)
     for text in STUCK_REPLIES:
-        yield Case(flow_id, step_id, text, "stuck", "handoff")
+        yield Case(flow_id, step_id, text, "stuck", "handoff", accept=to_team)
     for text in OFF_TOPIC:
         yield Case(flow_id, step_id, text, "off_topic", "hint")
 
@@ -254,14 +257,14 @@ class Judge:
         """What the typed reply did: the buttons it pressed, or one word for the rest."""
         state = self.state_at(case.flow_id, case.step_id)
         turn = self.turn(state, case.text)
-        if any(e.kind == "scam_signal" for e in turn.events):
-            return {"scam"}
         if any(e.kind.startswith("data_") for e in turn.events):
             return {"data"}
         if turn.state != state or any(e.kind == "handoff_requested" for e in turn.events):
             pressed = self._press_map(case.flow_id, case.step_id).get(self._signature(turn))
             if pressed:
                 return pressed
+        if any(e.kind == "scam_signal" for e in turn.events):
+            return {"scam"}
         if any(e.kind == "handoff_requested" for e in turn.events):
             return {"handoff"}
         said = _said(turn)
@@ -285,11 +288,13 @@ class Judge:
 def _said(turn: Turn) -> str:
     shown = [r.text for r in turn.replies if r.text != texts.SAFETY_WARNING]
     first = shown[0] if shown else ""
-    if first.startswith(texts.ASK_WHICH[:10]) or first == texts.CHOOSE:
+    if first.startswith(texts.ASK_WHICH[:9]) or first == texts.CHOOSE:
         return "ask"
     if first in (texts.TROUBLE_ASK, texts.TROUBLE_ASK_PLAIN) or first.startswith(
             texts.TROUBLE_TEAM[:20]):
         return "trouble"
+    if first == texts.FORGET_CONFIRM:
+        return "data"
     if first.startswith(texts.SWITCH_OFFER[:20]):
         return "switch"
     if first.startswith(texts.HANDOFF_OFFER[:17]):
@@ -306,7 +311,8 @@ def run(flows: list[Flow], cases: list[Case]) -> dict[str, Any]:
     failures: list[dict[str, Any]] = []
     for case in cases:
         verdict, got = judge.score(case)
-        repeated = case.kind == "done" and case.expect == "done" and got & {"hint", "ask", "step_again"}
+        repeated = case.kind == "done" and case.expect == "done" and bool(
+            got & {"hint", "ask", "step_again"})
         for tally in (overall, by_flow.setdefault(case.flow_id, Tally()),
                       by_kind.setdefault(case.kind, Tally())):
             tally.counts[verdict] += 1

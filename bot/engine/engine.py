@@ -12,19 +12,18 @@ from dataclasses import replace
 
 from bot import safety
 from bot.engine import payloads, texts
+from bot.engine.asking import Asking, erase_answer, feedback_answer
 from bot.engine.catalog import Catalog, CompiledFlow
 from bot.engine.commands import Command, parse_command
 from bot.engine.messages import Button, Inbound
-from bot.engine.navigation import Navigator
+from bot.engine.polarity import is_negative, polar_words
 from bot.engine.render import (
     CONTINUE_BUTTON,
     MENU_BUTTON,
-    REVIEW_BUTTON,
     STUCK_BUTTON,
     group_reply,
     places_with_contact,
     progress_label,
-    step_reply,
 )
 from bot.engine.repair import repaired
 from bot.engine.routing import Route, route_intent
@@ -48,7 +47,7 @@ SCAM_ENTRIES = {
 }
 
 
-class Engine(Navigator):
+class Engine(Asking):
     """Runs guides for any number of residents; holds only the catalog (immutable)."""
 
     def __init__(self, catalog: Catalog, places: Mapping[str, str] | None = None,
@@ -65,7 +64,13 @@ class Engine(Navigator):
             return False
         if parse_command(text) is not None or safety.check(text).found:
             return False
+        if state.asked == "forget" and erase_answer(text) is not None:
+            return False
+        if state.asked and state.asked.startswith("feedback:") and feedback_answer(text):
+            return False
         fixed, notice = repaired(self.catalog, state)
+        if fixed.in_flow and sensitive_kinds(text) & _WARN_ON:
+            return False
         if fixed.in_flow:
             return (notice is None and not inbound.resumed
                     and self._read(fixed, text).kind == "none")
@@ -120,42 +125,66 @@ class Engine(Navigator):
 
     def _on_text(self, turn: Scratch, inbound: Inbound) -> None:
         text = inbound.text or ""
-        if sensitive_kinds(text) & _WARN_ON:
+        secret = bool(sensitive_kinds(text) & _WARN_ON)
+        if secret:
             turn.say(texts.SAFETY_WARNING)
             turn.event("sensitive_warning")
-        command = parse_command(text)
-        if command is not None:
-            self._on_command(turn, command)
+        asked = turn.state.asked
+        turn.state = replace(turn.state, asked=None)  # a question waits one turn
+        answer = self._on_answer(turn, asked, text) if asked else False
+        if answer is True:
             return
+        command = answer or parse_command(text)
+        state = turn.state
+        typed_on = (command is not None and command.name == "resume" and state.in_flow
+                    and not inbound.resumed and not text.startswith("/"))
+        if command is not None and not typed_on:
+            self._on_command(turn, command)
+        else:
+            self._on_reply(turn, inbound, secret, typed_on)
+        if asked == "forget" and not any(e.kind.startswith("data_") for e in turn.events):
+            turn.say(texts.FORGET_NOT_DONE)
+
+    def _on_reply(self, turn: Scratch, inbound: Inbound, secret: bool, typed_on: bool) -> None:
+        """Typed text that is no command: the step's own answer, a scam, another topic."""
+        text = inbound.text or ""
         state = turn.state
         reading = self._read(state, text) if state.in_flow and not inbound.resumed else NOTHING
+        if typed_on:  # "tiếp tục" typed mid-guide: go on, as "Xong" does
+            reading = self._read(state, "xong")
         scam = safety.check(text)
         # A button's own words typed (the transfer guide's "Tôi lỡ chuyển nhầm rồi"), or the
         # scam guide's own question answered: the guide already handles it.
-        answering = reading.kind == "press" and (
-            reading.exact or (state.flow_id == self.scam_flow and scam.urgent is None))
+        in_scam_guide = state.flow_id == self.scam_flow and reading.kind != "none"
+        answering = (reading.kind == "press" and reading.exact) or (in_scam_guide and (
+            scam.urgent is None or is_negative(polar_words(text))))
         if scam.found and not answering:
             self._on_scam(turn, scam)
-            return
-        if state.in_flow and inbound.resumed:
+        elif state.in_flow and inbound.resumed:
             self._offer_resume(turn)
-            return
-        if reading.kind == "press" and reading.payload:
+        elif reading.kind == "press" and reading.payload:
             self._on_payload(turn, reading.payload)
-            return
-        if reading.kind == "trouble":
+        elif reading.kind == "handoff":
+            self._handoff(turn)
+        elif reading.kind == "ask":
+            self._ask_which(turn, reading)
+        elif reading.kind == "trouble":
             self._trouble(turn, reading, text)
-            return
-        if reading.kind == "choose":
+        elif reading.kind == "choose":
             turn.say(texts.CHOOSE)
             self._show_step(turn)
-            return
+        elif secret and state.in_flow:  # a secret typed here is no request for another guide
+            self._show_step(turn)
+        else:
+            self._on_free_text(turn, inbound, text)
+
+    def _on_free_text(self, turn: Scratch, inbound: Inbound, text: str) -> None:
         route = route_intent(inbound.intent, self.catalog)
         top = inbound.intent.top if inbound.intent is not None else None
         if top is not None and inbound.intent is not None:
             turn.event("intent", name=top.name, confidence=round(top.confidence, 3),
                        source=inbound.intent.source)
-        if state.in_flow:
+        if turn.state.in_flow:
             confidence = top.confidence if top is not None else 0.0
             self._text_inside_flow(turn, route, text, confidence)
         else:
@@ -219,9 +248,7 @@ class Engine(Navigator):
             if name == "forget_yes":
                 turn.state = SessionState()
         elif name == "forget":
-            turn.say(texts.FORGET_CONFIRM, (
-                Button(texts.FORGET_YES, payloads.command("forget_yes")),
-                Button(texts.FORGET_NO, payloads.command("forget_no"))))
+            self._confirm_forget(turn)
         elif name == "forget_no":
             self._show_menu(turn, texts.FORGET_KEPT)
         elif name == "stop" and state.in_flow:
@@ -285,24 +312,6 @@ class Engine(Navigator):
         turn.state = state
         turn.event("flow_started", target.flow.id, reason="scam")
         self._enter(turn, target, entry, target.way_to(entry), auto=False)
-
-    def _trouble(self, turn: Scratch, reading: Reading, text: str) -> None:
-        """The step did not work: ask what the resident sees, offer the step's detours, and
-        the team (first, when it is the second time at this step)."""
-        state = turn.state
-        compiled = self.catalog.flows[state.flow_id or ""]
-        turn.event("step_trouble", state.flow_id, state.step_id, count=state.trouble + 1)
-        turn.event("unanswered", state.flow_id, state.step_id, reason="step_trouble",
-                   text=mask(text))
-        shown = step_reply(compiled, state.step_id or "", state.history, turn.places).buttons
-        options = tuple(b for b in shown if b.payload in reading.options)
-        if state.trouble:
-            turn.say(texts.TROUBLE_TEAM, (STUCK_BUTTON, *options, REVIEW_BUTTON))
-        elif options:
-            turn.say(texts.TROUBLE_ASK, (*options, REVIEW_BUTTON, STUCK_BUTTON))
-        else:
-            turn.say(texts.TROUBLE_ASK_PLAIN, (REVIEW_BUTTON, STUCK_BUTTON))
-        turn.state = replace(state, trouble=state.trouble + 1)
 
     def _follow_route(self, turn: Scratch, route: Route, inbound: Inbound, text: str) -> None:
         entities = inbound.intent.entities if inbound.intent else {}

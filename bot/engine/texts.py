@@ -137,6 +137,10 @@ FORGET_CONFIRM: Final = (
 FORGET_YES: Final = "🗑️ Xóa hết dữ liệu"
 FORGET_NO: Final = "Không xóa"
 FORGET_KEPT: Final = "Dạ, cháu giữ nguyên dữ liệu của bác ạ."
+FORGET_NOT_DONE: Final = (
+    "Cháu chưa xóa dữ liệu nào của bác ạ. Nếu bác muốn xóa hết, bác gõ \"xóa dữ liệu của tôi\" "
+    "rồi bấm «🗑️ Xóa hết dữ liệu»."
+)
 SIDE_MARK: Final = "💡"
 PROGRESS: Final = "**Bước {number}/{total}**"
 PROGRESS_OPEN: Final = "**Bước {number}**"
