@@ -78,7 +78,9 @@ class Engine(Asking):
 
     def step(self, state: SessionState, inbound: Inbound,
              places: Mapping[str, str] | None = None) -> Turn:
-        turn = Scratch(state, places_with_contact({**self.places, **(places or {})}))
+        # The question the last turn asked waits this one turn for its answer.
+        turn = Scratch(replace(state, asked=None),
+                       places_with_contact({**self.places, **(places or {})}))
         if self._on_repair(turn, inbound):
             return turn.done()
         if inbound.payload is not None:
@@ -88,7 +90,7 @@ class Engine(Asking):
         elif not inbound.text or not fold_words(inbound.text):
             turn.say(texts.EMPTY, self._current_buttons(turn))
         else:
-            self._on_text(turn, inbound)
+            self._on_text(turn, inbound, state.asked)
         return turn.done()
 
     # ----------------------------------------------------------------- inputs
@@ -123,14 +125,12 @@ class Engine(Asking):
         self._show_step(turn)
         return True
 
-    def _on_text(self, turn: Scratch, inbound: Inbound) -> None:
+    def _on_text(self, turn: Scratch, inbound: Inbound, asked: str | None) -> None:
         text = inbound.text or ""
         secret = bool(sensitive_kinds(text) & _WARN_ON)
         if secret:
             turn.say(texts.SAFETY_WARNING)
             turn.event("sensitive_warning")
-        asked = turn.state.asked
-        turn.state = replace(turn.state, asked=None)  # a question waits one turn
         answer = self._on_answer(turn, asked, text) if asked else False
         if answer is True:
             return

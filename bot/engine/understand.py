@@ -64,6 +64,8 @@ VALUE_WORDS: dict[str, frozenset[str]] = {
 }
 # The 🆘 button's words typed ("tôi bị kẹt", "toi bi ket roi", "gặp người hỗ trợ").
 _HANDOFF_LABELS = frozenset({"bi ket", "gap nguoi ho tro", "toi bi ket"})
+# The yes of a yes/no question ("Bác đã nhận tin nhắn chưa?"); "ok" is not one.
+_YES = frozenset({"co", "roi", "da", "dung", "phai", "vang", "u", "um", "uh"})
 STRONG = 0.5  # a button whose telling words the reply covers at least this much
 
 
@@ -206,16 +208,21 @@ def _denied(opposed: _Score, choices: list[_Choice], words: list[str]) -> Readin
     return _ask(c for c in choices if c is not denied)
 
 
-def _bare_answer(negative: bool, choices: list[_Choice]) -> Reading | None:
+def _bare_answer(negative: bool, choices: list[_Choice], words: list[str]) -> Reading:
     """"Có", "rồi", "chưa", "không": yes or no with nothing else."""
     forward = _forward(choices)
+    done = forward is not None and forward.payload.startswith("n:")
     if not negative:
-        return Reading("press", forward.payload) if forward else Reading("choose")
-    noes = [c for c in choices if c.negative]
-    if forward is None and len(noes) == 1:
-        return Reading("press", noes[0].payload)
-    if forward is not None and forward.payload.startswith("n:"):
+        if forward is not None and (done or set(words) & _YES):
+            return Reading("press", forward.payload)
+        return Reading("choose")
+    if done:
         return Reading("trouble", options=tuple(c.payload for c in choices[1:]))
+    noes = [c for c in choices if c.negative]
+    first = [c for c in noes if c.whole[:1] in (("chua",), ("khong",))]
+    for found in (noes, first):
+        if len(found) == 1:
+            return Reading("press", found[0].payload)
     return _ask(noes or choices)
 
 
@@ -256,9 +263,9 @@ def read_reply(compiled: CompiledFlow, step_id: str, text: str) -> Reading:
     if not telling - ACK_WORDS - around or not kept:
         if _is_ack(words, around) or (not negative and not telling and any(
                 w in _ACK_CORE for w in words)):
-            return _bare_answer(False, choices) or NOTHING
+            return _bare_answer(False, choices, words)
         if negative and not (telling - ACK_WORDS - VERBS):
-            return _bare_answer(True, choices) or NOTHING
+            return _bare_answer(True, choices, words)
     if is_trouble(words):
         return Reading("trouble", options=tuple(c.payload for c in choices
                                                 if c is not _forward(choices)))
