@@ -24,7 +24,8 @@ _BEFORE_VERB = frozenset({"hong", "cha", "chang", "chu"})
 VERBS = frozenset({"co", "duoc", "biet", "thay", "nhan", "hieu", "vao", "lam", "doc", "phai",
                    "dung", "con", "can", "muon", "dua", "goi", "mo", "ra", "len", "hien", "cai",
                    "tai", "quet", "nghe", "tim", "chay", "dang", "sai", "khop", "giong", "ai",
-                   "bam", "gui", "nho", "xong", "thi", "ro", "chiu"})
+                   "bam", "gui", "nho", "xong", "thi", "ro", "chiu", "ve", "toi", "den", "hoat",
+                   "chuyen", "khoa"})
 _DENIALS = (("dau", "co"), ("lam", "gi", "co"), ("lam", "sao", "co"), ("co", "dau"))
 # "Vẫn chưa", "mà chưa", "cũng không": the negator ends a statement, not a question.
 _STATEMENT_BEFORE = frozenset({"van", "ma", "cung", "da", "thi", "nhung", "con",

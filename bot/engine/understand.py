@@ -16,6 +16,7 @@ guess: a wrong press is worse than a question.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -27,9 +28,12 @@ from bot.text import fold_words, normalize_words
 
 # Words that do not change which button is meant ("xong rồi ạ", "android nhé").
 FILLERS = frozenset({"a", "nhe", "nha", "nhen", "oi", "chau", "bac", "con", "em", "toi",
-                     "minh", "thi", "cua", "ah", "nhi", "ha", "vay", "ma", "voi", "day",
-                     "de", "chon", "cai", "la", "bam", "vang", "ok", "nay", "ne", "ca", "het",
+                     "minh", "thi", "cua", "ah", "nhi", "ha", "vay", "voi", "day",
+                     "de", "chon", "la", "bam", "vang", "ok", "nay", "ne", "ca", "het",
                      "luon", "lun", "that", "qua"})
+# Fillers whose folded form is a telling word too ("mà" / "mã", "cái" / "cài"): dropped only
+# when typed with their diacritics; folded, they are read as the telling word.
+_SPELLED_FILLERS = re.compile(r"(?<!\w)(?:mà|cái)(?!\w)")
 # Words that carry polarity or tense, not which button: "đã / chưa có", "vẫn không được".
 _POLARITY = NEGATORS | {"da", "co", "roi", "van", "nua", "duoc", "bi", "sai", "hong", "cha",
                         "chang", "r", "dc"}
@@ -64,6 +68,8 @@ VALUE_WORDS: dict[str, frozenset[str]] = {
 }
 # The 🆘 button's words typed ("tôi bị kẹt", "toi bi ket roi", "gặp người hỗ trợ").
 _HANDOFF_LABELS = frozenset({"bi ket", "gap nguoi ho tro", "toi bi ket"})
+# Words that say something differs or is wrong without a negator ("tên khác", "lệch").
+_DOUBT = frozenset({"khac", "lech", "nham", "thieu", "loi", "hong"})
 # The yes of a yes/no question ("Bác đã nhận tin nhắn chưa?"); "ok" is not one.
 _YES = frozenset({"co", "roi", "da", "dung", "phai", "vang", "u", "um", "uh"})
 STRONG = 0.5  # a button whose telling words the reply covers at least this much
@@ -108,6 +114,10 @@ class _Score:
         return self.of_label >= STRONG or (self.of_text >= 0.99 and telling)
 
 
+def _normalized(text: str) -> list[str]:
+    return normalize_words(_SPELLED_FILLERS.sub(" ", text.lower()))
+
+
 def _weight(words: Iterable[str]) -> float:
     return sum(0.5 if w in _GENERIC else 1.0 for w in words)
 
@@ -134,7 +144,7 @@ def _choices(compiled: CompiledFlow, step_id: str) -> list[_Choice]:
     for i, button in enumerate(step.buttons):
         target = compiled.steps.get(button.next or "")
         forward = (target is not None and not target.side) or button.action is Action.end
-        words = normalize_words(button.label)
+        words = _normalized(button.label)
         choices.append(_Choice(payloads.button(flow_id, step_id, i), _telling(words),
                                tuple(w for w in words if w not in FILLERS),
                                is_negative(polar_words(button.label)), forward, button.value))
@@ -168,8 +178,12 @@ def _forward(choices: list[_Choice]) -> _Choice | None:
 def _scores(text: frozenset[str], choices: list[_Choice]) -> list[_Score]:
     found = []
     text_weight = _weight(text)
+    digits = {w for w in text if w.isdigit()}
     for choice in choices:
         shared = text & choice.words
+        numbers = {w for w in choice.words if w.isdigit()}
+        if digits and numbers and not digits & numbers:
+            continue  # "mới mức 1" is not "Đã có mức 2"
         if shared and any(w not in _GENERIC for w in shared):
             weight = _weight(shared)
             found.append(_Score(choice, weight, weight / _weight(choice.words),
@@ -201,10 +215,16 @@ def _denied(opposed: _Score, choices: list[_Choice], words: list[str]) -> Readin
     """The reply says the opposite of one button ("máy có NFC rồi" at "Máy không có NFC")."""
     denied = opposed.choice
     forward = _forward(choices)
-    if denied.negative and forward is not None and forward.payload.startswith("n:"):
+    # "Khớp rồi", "đúng tên rồi", "thấy r": said as a yes, with nothing that doubts it
+    # ("số tiền khác giấy báo" shares the words of "Không khớp…" but is no yes).
+    affirmed = bool(set(words) & _ACK_CORE) and not set(words) & _DOUBT
+    if (denied.negative and affirmed and forward is not None
+            and forward.payload.startswith("n:")):
         return Reading("press", forward.payload)  # "not the problem": the guide goes on
     if denied is forward or (is_trouble(words) and not denied.negative):
         return Reading("trouble", options=tuple(c.payload for c in choices if c is not forward))
+    if denied.negative and not affirmed:  # unsure which way: that button among the others
+        return _ask([denied, *(c for c in choices if c is not denied)])
     return _ask(c for c in choices if c is not denied)
 
 
@@ -230,7 +250,7 @@ def read_reply(compiled: CompiledFlow, step_id: str, text: str) -> Reading:
     """What ``text`` means at ``step_id``; ``NOTHING`` when it is not about the step."""
     if step_id not in compiled.steps or compiled.steps[step_id].end is not None:
         return NOTHING
-    words = normalize_words(text)
+    words = _normalized(text)
     kept = [w for w in words if w not in FILLERS]
     if " ".join(kept) in _HANDOFF_LABELS or " ".join(words) in _HANDOFF_LABELS:
         return Reading("handoff")
@@ -249,6 +269,11 @@ def read_reply(compiled: CompiledFlow, step_id: str, text: str) -> Reading:
     same = [s for s in scores if s.choice.negative == negative and s.strong]
     best = _best(same)
     if len(best) == 1:
+        # Another button sharing as much (though less of its own words) splits the evidence.
+        rivals = [s for s in scores if s.choice.negative == negative and s is not best[0]
+                  and s.shared >= best[0].shared and best[0].of_label < 1]
+        if rivals:
+            return _ask(s.choice for s in (best[0], *rivals))
         return Reading("press", best[0].choice.payload)
     if best:
         return _ask(s.choice for s in best)
