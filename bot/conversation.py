@@ -97,6 +97,7 @@ class HookTurn:
     commune: str | None = None
     engine: bool = False
     woken: list[tuple[str, str]] = field(default_factory=list)  # filled by the effects
+    after: list[Reply] = field(default_factory=list)  # said after the engine's replies
 
 
 class ReachRecorder(Protocol):
@@ -271,7 +272,7 @@ class ConversationService:
             if extras:  # the hook's words replace the engine's hand-off notice
                 replies = extras[0].replies
             if early is not None:
-                replies = early.replies + replies
+                replies = early.replies + replies + early.after
                 extras.append(early)
             for extra in extras:
                 hooked.append(extra)

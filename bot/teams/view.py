@@ -87,8 +87,9 @@ class Ctx:
 
     def turn(self, replies: list[Reply], *effects: Callable[[Tx, int], Wake | None],
              commune: str | None = None, engine: bool = False, event: str | None = None,
-             **data: object) -> HookTurn:
+             after: list[Reply] | None = None, **data: object) -> HookTurn:
         events = [{"kind": event, "flow_id": None, "step_id": None, "data": dict(data)}
                   ] if event else []
         return HookTurn(replies=replies, effects=[self.effect(e) for e in effects],
-                        events=events, commune=commune, engine=engine, woken=self.woken)
+                        events=events, commune=commune, engine=engine, woken=self.woken,
+                        after=after or [])
