@@ -65,7 +65,7 @@ HANDOFF_WAITS_UNIT: Final = (
     "Dạ, cháu đang báo tổ giúp bác đây ạ, chỉ cần biết bác ở **xã/phường nào** để báo đúng "
     "tổ. Bác gõ tên xã hoặc phường, hoặc bấm «Bỏ qua» để cháu báo ngay cho tổ chung."
 )
-UNIT_SKIPPED_URGENT: Final = "Việc của bác gấp, nên cháu báo tổ ngay, không chờ tên xã/phường ạ."
+UNIT_SKIPPED_URGENT: Final = "Việc của bác gấp, nên cháu không chờ tên xã/phường nữa ạ."
 UNIT_CHOICES: Final = "Có mấy nơi tên như vậy, bác chọn giúp cháu ạ:"
 UNIT_NOT_FOUND: Final = (
     "Cháu chưa tìm thấy xã/phường «{text}» ạ. Bác gõ lại tên xã/phường, hoặc bấm «Bỏ qua»."
