@@ -257,8 +257,8 @@ def read_reply(compiled: CompiledFlow, step_id: str, text: str) -> Reading:
     choices = _choices(compiled, step_id)
     if not words or not choices or is_question(kept):
         return NOTHING
-    whole = tuple(kept)
-    exact = [c for c in choices if whole and c.whole == whole]
+    whole = tuple(w for w in kept if w != "roi")  # "Tôi nghi bị lừa rồi" is the label
+    exact = [c for c in choices if whole and tuple(w for w in c.whole if w != "roi") == whole]
     if len(exact) == 1:
         return Reading("press", exact[0].payload, exact=True)
     negative = is_negative(polar_words(text))

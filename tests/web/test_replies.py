@@ -4,6 +4,7 @@ do, data requests in residents' words, a secret typed inside a guide, and the er
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -37,7 +38,7 @@ async def walk_to(client: httpx.AsyncClient, runtime: Runtime, user: str, flow: 
     compiled = runtime.service.engine.catalog.flows[flow]
     await chat(client, user, payload=f"f:{flow}")
     way = [*compiled.way_to(step), step]
-    for here, there in zip(way, way[1:], strict=False):
+    for here, there in itertools.pairwise(way):
         if compiled.default_next(here) == there:
             payload = f"n:{flow}.{here}"
         else:
@@ -143,3 +144,16 @@ async def test_an_unusable_answer_to_the_erase_question_says_nothing_was_erased(
     await chat(client, "r1", text="xóa dữ liệu của tôi")
     no = await chat(client, "r1", text="thôi không xóa")
     assert no["messages"][0]["text"].startswith(texts.FORGET_KEPT)
+
+
+async def test_a_typed_answer_to_was_it_useful(client: httpx.AsyncClient,
+                                               runtime: Runtime) -> None:
+    await walk_to(client, runtime, "r1", "payment_transfer", "receipt")
+    finished = await chat(client, "r1", text="con bác nhận được tiền rồi")
+    assert finished["messages"][-1]["text"] == texts.FEEDBACK_ASK
+    thanks = await chat(client, "r1", text="có ạ, dễ hiểu lắm")
+    assert thanks["messages"][0]["text"] == texts.FEEDBACK_THANKS
+    await walk_to(client, runtime, "r2", "payment_transfer", "receipt")
+    await chat(client, "r2", text="Người nhận thấy tiền rồi")
+    unclear = await chat(client, "r2", text="chưa rõ lắm")
+    assert unclear["messages"][0]["text"] == texts.FEEDBACK_UNCLEAR
