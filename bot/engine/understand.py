@@ -22,7 +22,14 @@ from dataclasses import dataclass
 
 from bot.engine import payloads, texts
 from bot.engine.catalog import CompiledFlow
-from bot.engine.polarity import NEGATORS, VERBS, is_negative, is_question, polar_words
+from bot.engine.polarity import (
+    NEGATORS,
+    VERBS,
+    is_negative,
+    is_question,
+    negations,
+    polar_words,
+)
 from bot.flowspec.model import Action
 from bot.text import fold_words, normalize_words
 
@@ -217,7 +224,8 @@ def _denied(opposed: _Score, choices: list[_Choice], words: list[str]) -> Readin
     forward = _forward(choices)
     # "Khớp rồi", "đúng tên rồi", "thấy r": said as a yes, with nothing that doubts it
     # ("số tiền khác giấy báo" shares the words of "Không khớp…" but is no yes).
-    affirmed = bool(set(words) & _ACK_CORE) and not set(words) & _DOUBT
+    affirmed = (bool(set(words) & _ACK_CORE) or negations(words) >= 2) and not (
+        set(words) & _DOUBT)
     if (denied.negative and affirmed and forward is not None
             and forward.payload.startswith("n:")):
         return Reading("press", forward.payload)  # "not the problem": the guide goes on
@@ -252,7 +260,7 @@ def read_reply(compiled: CompiledFlow, step_id: str, text: str) -> Reading:
         return NOTHING
     words = _normalized(text)
     kept = [w for w in words if w not in FILLERS]
-    if " ".join(kept) in _HANDOFF_LABELS or " ".join(words) in _HANDOFF_LABELS:
+    if " ".join(w for w in kept if w != "roi") in _HANDOFF_LABELS:
         return Reading("handoff")
     choices = _choices(compiled, step_id)
     if not words or not choices or is_question(kept):
@@ -294,7 +302,8 @@ def read_reply(compiled: CompiledFlow, step_id: str, text: str) -> Reading:
     if is_trouble(words):
         return Reading("trouble", options=tuple(c.payload for c in choices
                                                 if c is not _forward(choices)))
-    weak = [s for s in scores if s.choice.negative == negative]
+    # Short replies half made of one button's words: ask, rather than guess or drop them.
+    weak = [s for s in scores if s.choice.negative == negative and s.of_text >= 0.5]
     if weak and len(telling) <= 4:
         return _ask(s.choice for s in weak) if len(weak) > 1 else Reading(
             "ask", options=(weak[0].choice.payload,))
