@@ -1,8 +1,10 @@
 """One turn of the conversation: ``Engine.step(state, inbound) -> Turn``. Pure, no I/O.
 
-Typed text goes, in this order: the safety warning on numbers that look like secrets, global
-commands, scam signals (:mod:`bot.safety`, independent of the NLU), what the text means at the
-current step (:mod:`bot.engine.understand`), and only then the intent recognizer.
+Typed text goes, in this order: the safety warning on numbers that look like secrets, the
+answer to a question the last turn asked (:mod:`bot.engine.asking`), global commands
+("tiếp tục" typed mid-guide goes on), scam signals (:mod:`bot.safety`, independent of the NLU),
+what the text means at the current step (:mod:`bot.engine.understand`: a button, the 🆘
+hand-off, "which one?", "what does the screen show?"), and only then the intent recognizer.
 """
 
 from __future__ import annotations
