@@ -1,5 +1,8 @@
 """``python -m bot bench --json``: simulated residents over the HTTP API, as JSON.
 
+Sub-commands measure other capabilities: ``bench safety`` (:mod:`bot.bench.safety`: false
+alarms and missed scams).
+
 The bot runs in its own processes, as in production (one process, or ``--workers 2`` on
 PostgreSQL), with every turn persisted; one Rasa server is shared by every run. Residents are
 coroutines in this process: "button" residents press a guide's forward button, "text"
@@ -24,6 +27,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+from bot.bench import safety
 from bot.bench.client import Connection, Tally, press_buttons, type_questions
 from bot.bench.inprocess import limiter_cost, masking_cost
 from bot.bench.servers import Server, bot_server, cpu_seconds, peak_rss_mb, rasa_server, tree
@@ -204,3 +208,5 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="runs of each setup with the rate limiter off or on, in this "
                              "order (default off,on; off,on,off,on evens out a busy machine)")
     parser.set_defaults(handler=_bench)
+    measures = parser.add_subparsers(dest="measure", metavar="{safety}")
+    safety.register(measures)
