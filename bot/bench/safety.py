@@ -6,9 +6,9 @@ Every message of the sets in ``tests/safety/`` goes through the whole conversati
 links or money without any scam; an *alarm* is a turn that shows a scam warning or opens the
 scam guide. Scam messages (threats, fake officials, lures, harm already done) must be
 *warned*: a scam warning or the scam guide in that turn. Where harm is already done, the turn
-must also reach the urgent step that fits (call the bank from another phone, lock the card,
-or the transfer guide's own step for a mistaken transfer of one's own); anything else is a
-*harm miss*.
+must reach an urgent step (call the bank from another phone, lock the card, or the transfer
+guide's own step for a mistaken transfer of one's own): none is a *harm miss*, another urgent
+step than the one that fits is counted apart (``harm_at_another_urgent_step``).
 
 Each set has a tuned part (the rules were adjusted while reading it) and a held-out part
 (``heldout_*.tsv``, never tuned against), reported separately. Modes: ``keywords`` (the
@@ -106,11 +106,17 @@ class Outcome:
 
     @property
     def failed(self) -> bool:
+        """An alarm on an ordinary message, a scam not warned, harm not at its urgent step."""
         if not self.case.scam:
             return self.warned
         if self.case.harm is not None:
             return self.reached != self.case.harm
         return not self.warned
+
+    @property
+    def harm_missed(self) -> bool:
+        """Harm done, and no urgent step at all was reached."""
+        return self.case.harm is not None and self.reached is None
 
 
 def judge(case: Case, where: str, result: TurnResult) -> Outcome:
@@ -163,7 +169,8 @@ def summarise(outcomes: list[Outcome], examples: int = 12) -> dict[str, Any]:
             "scams_warned": warned,
             "scams_warned_percent": _rate(warned, len(scams)),
             "harm_turns": len(harm),
-            "harm_missed": sum(o.failed for o in harm),
+            "harm_missed": sum(o.harm_missed for o in harm),
+            "harm_at_another_urgent_step": sum(o.failed and not o.harm_missed for o in harm),
             "by_placement": {},
         }
         for where in ("first", "inside"):
@@ -171,7 +178,7 @@ def summarise(outcomes: list[Outcome], examples: int = 12) -> dict[str, Any]:
             row["by_placement"][where] = {
                 "alarms": sum(o.warned for o in placed if not o.case.scam),
                 "scams_missed": sum(not (o.warned or o.reached) for o in placed if o.case.scam),
-                "harm_missed": sum(o.failed for o in placed if o.case.harm is not None)}
+                "harm_missed": sum(o.harm_missed for o in placed)}
         report[part] = row
     failing = [o for o in outcomes if o.failed]
     report["failures"] = [{"kind": o.case.kind, "part": o.case.part, "where": o.where,

@@ -46,6 +46,9 @@ SCAM_ENTRIES = {
     safety.Signal.app_installed: "link_urgent",
     safety.Signal.wrong_transfer: "wrong_dont",
 }
+# A mistaken transfer of the resident's own is no scam: the transfer guide's own urgent step
+# (call the bank to trace it) takes it, when that guide is published.
+OWN_MISTAKE_ENTRY = ("payment_transfer", "wrong_bank")
 
 
 class Engine(Navigator):
@@ -259,12 +262,10 @@ class Engine(Navigator):
         turn.event("scam_signal", state.flow_id, state.step_id,
                    signals=sorted(s.value for s in scam.signals))
         warning = texts.SCAM_WARNINGS[signal.value]
-        target = self.catalog.get(self.scam_flow)
+        target, entry = self._harm_entry(scam.urgent)
         if target is None:  # the scam guide is unpublished: the warning and the team
             turn.say(warning, (STUCK_BUTTON, MENU_BUTTON))
             return
-        entry = SCAM_ENTRIES.get(scam.urgent) if scam.urgent else None
-        entry = entry if entry in target.steps else target.first_step
         if state.in_flow and state.flow_id == target.flow.id:
             turn.say(warning)
             if entry not in (target.first_step, state.step_id):
@@ -283,8 +284,22 @@ class Engine(Navigator):
         elif not state.has_guide:
             state = replace(state, trail=())
         turn.state = state
-        turn.event("flow_started", target.flow.id, reason="scam")
+        reason = "scam" if target.flow.id == self.scam_flow else "harm"
+        turn.event("flow_started", target.flow.id, reason=reason)
         self._enter(turn, target, entry, target.way_to(entry), auto=False)
+
+    def _harm_entry(self, urgent: safety.Signal | None) -> tuple[CompiledFlow | None, str]:
+        """The guide and step for this harm (the scam guide's first step when none)."""
+        if urgent is safety.Signal.sent_by_mistake:
+            flow_id, step_id = OWN_MISTAKE_ENTRY
+            own = self.catalog.get(flow_id)
+            if own is not None and step_id in own.steps:
+                return own, step_id
+        target = self.catalog.get(self.scam_flow)
+        if target is None:
+            return None, ""
+        entry = SCAM_ENTRIES.get(urgent) if urgent else None
+        return target, entry if entry in target.steps else target.first_step
 
     def _trouble(self, turn: Scratch, reading: Reading, text: str) -> None:
         """The step did not work: ask what the resident sees, offer the step's detours, and

@@ -83,7 +83,7 @@ SECRET = any_of("otp", "ma otp", "ma xac thuc", "ma xac nhan", "mat khau", "pass
               "ma xac minh", "mk", "so tai khoan va mat khau", "tai khoan mat khau")
 # Giving away (typing a code into one's own app is not: "nhập" counts only into a link).
 GIVE = any_of("doc", "dua", "gui", "cung cap", "noi", "khai", "chup", "cho no", "cho ho",
-            "gui cho", "doc cho", "dua cho", "cho no biet", "cho ho biet", "cho biet")
+              "gui cho", "doc cho", "dua cho", "cho biet") + "|" + raw(r"cho(?: \S+){1,2} biet")
 INCOMING = raw(r"(?:gui|nhan|ve|den|toi)(?: \S+){0,2} ve (?:may|so|dien thoai|sdt|dt|email)",
                 r"gui ve", r"nhan ve", r"ve may")
 PAST = any_of("lo", "da", "vua", "trot", "roi", "r", "lo tay", "ngu", "mat roi")
@@ -159,13 +159,23 @@ LOST = any_of("bi mat tien", "mat het tien", "mat sach tien", "da mat tien",
             "khong con dong nao", "bi hack tai khoan", "bi chiem tai khoan", "chiem quyen",
             "bi tru het", "mat tien trong tai khoan", "tai khoan mat tien", "lay mat tien",
             "bi cuop tien", "bay sach", "bay mat", "bi tru sach", "mat het")
-AMOUNT_LOST = r"(?<![a-z0-9])mat(?: \S+){0,2} (?:trieu|ty|chuc trieu|tram trieu|cu)(?![a-z0-9])"
+# "mất 20 triệu", "mất 5 củ" (not "mật khẩu cũ": a unit needs its number).
+AMOUNT_LOST = raw(r"mat(?: \S+){0,2} (?:\d+ ?(?:tr|trieu|cu|ty|k|nghin|ngan)|trieu|ty|"
+                  r"chuc trieu|tram trieu)")
+# Money taken from the resident's account ("tiền bị rút hết", "tài khoản còn 0 đồng").
+TAKEN = raw(r"(?:tien|tai khoan|tk|the|luong huu)(?: \S+){0,4} bi (?:rut|tru|chuyen|lay|mat)",
+            r"bi (?:rut|tru|lay|chuyen) (?:het|sach|mat|di)", r"con(?: co)? 0 dong",
+            r"mat sach")
+# The resident did what a stranger said ("nghe theo nó", "làm theo họ bảo").
+FOLLOWED = raw(r"(?:nghe|lam|tin)(?: theo| loi)+ (?:no|ho|thang|nguoi ta|ben|ong|ba|lao)")
 WORRY = any_of("so", "ngai", "tranh", "phong", "lieu", "co the", "de khong", "khoi", "co bi",
              "co mat", "mat tien khong", "mat tien ko", "mat bao nhieu", "ton")
 SENT_AWAY = any_of("lo chuyen", "da chuyen", "trot chuyen", "vua chuyen", "lo ck", "da ck",
                  "chuyen cho no", "chuyen cho ho", "chuyen cho nguoi ta", "chuyen cho thang",
                  "chuyen tien cho no", "chuyen tien cho ho", "chuyen tien cho nguoi ta",
-                 "nop tien cho no", "nop tien cho ho", "chuyen khoan cho no")
+                 "nop tien cho no", "nop tien cho ho", "chuyen khoan cho no") + "|" + raw(
+    r"(?:chuyen|ck|nop|gui tien)(?: \S+){0,4} (?:cho|vao (?:tk|tai khoan|stk)(?: cua)?) "
+    r"(?:no|ho|thang|nguoi ta|ben|ke)")
 WRONG = any_of("chuyen nham", "chuyen khoan nham", "ck nham", "gui nham", "nhan nham",
              "chuyen lon", "gui lon", "nham tai khoan", "nham so tai khoan", "chuyen tien nham",
              "tien chuyen nham", "nham tien", "chuyen tien lon", "ck lon")

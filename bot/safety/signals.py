@@ -34,6 +34,7 @@ from bot.safety.concepts import (
     FAKE_LEVEL,
     FEE,
     FEE_ASKED,
+    FOLLOWED,
     GIVE,
     ID_THING,
     IF_NOT,
@@ -62,6 +63,7 @@ from bot.safety.concepts import (
     SEND,
     SENT_AWAY,
     SOMEONE,
+    TAKEN,
     THIRD,
     THREAT,
     TRANSFERRED,
@@ -209,11 +211,11 @@ def _fake_update(t: str) -> bool:
 def _money_lost(t: str, warned: bool) -> bool:
     if has(WORRY, t) and not has(any_of("roi", "da mat", "mat roi", "lo"), t):
         return False
-    return (has(LOST, t) or has(AMOUNT_LOST, t)
+    return (has(LOST, t) or has(AMOUNT_LOST, t) or has(TAKEN, t)
             or (has(SCAM, t) and has(any_of("chuyen", "ck", "tien", "trieu", "mat"), t)
                 and has(PAST, t))
             or (has(SENT_AWAY, t) and (_stranger(t) or has(SCAM, t) or has(THIRD, t)))
-            or (warned and has(TRANSFERRED, t)))
+            or ((warned or has(FOLLOWED, t)) and has(TRANSFERRED, t)))
 
 
 def _secret_given(t: str, warned: bool) -> bool:
