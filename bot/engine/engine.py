@@ -153,7 +153,9 @@ class Engine(Navigator):
             turn.say(texts.CHOOSE)
             self._show_step(turn)
             return
-        route = route_intent(inbound.intent, self.catalog)
+        # Without a scam sign, the model's "scam_report" alone is no reason to alarm: ask.
+        route = route_intent(inbound.intent, self.catalog,
+                             ask_first=() if scam.found else self._scam_intents())
         top = inbound.intent.top if inbound.intent is not None else None
         if top is not None and inbound.intent is not None:
             turn.event("intent", name=top.name, confidence=round(top.confidence, 3),
@@ -377,6 +379,10 @@ class Engine(Navigator):
         return len(words) >= 2 and len(words & around) * 2 < len(words)
 
     # ----------------------------------------------------------------- helpers
+    def _scam_intents(self) -> tuple[str, ...]:
+        scam = self.catalog.get(self.scam_flow)
+        return tuple(scam.flow.intents) if scam is not None else ()
+
     def _read(self, state: SessionState, text: str) -> Reading:
         compiled = self.catalog.get(state.flow_id)
         if compiled is None or state.step_id not in compiled.steps:

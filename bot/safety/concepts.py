@@ -72,7 +72,8 @@ CALLER = any_of("nguoi goi", "no goi", "thang goi", "ong goi", "cuoc goi", "so l
 _CODE = r"(?:ma|so|otp|mat khau|passcode|mk|\d so|sau so|bon so)(?! qr| vach| ve| dien thoai)"
 READ_OUT = raw(rf"(?:doc|doc lai|noi|dua|gui|cho biet)(?: cho \S+(?: \S+)?)?"
                 rf"(?: (?:cai|het|ca|luon|lai|cac|may|con|cai ma|ma))? {_CODE}",
-                "doc cho ho", "doc cho no", "doc cho nguoi ta", "doc cho thang")
+                "doc cho ho", "doc cho no", "doc cho nguoi ta", "doc cho thang",
+                rf"cho (?:no|ho|nguoi la|nguoi ta|thang \S+|ong \S+|ba \S+|ben \S+) {_CODE}")
 CLAIM = any_of("xung", "tu xung", "tu nhan", "gia danh", "mao danh", "gia lam", "gia mao",
              "noi la", "tu gioi thieu", "bao la nguoi", "nhan la")
 SECRET = any_of("otp", "ma otp", "ma xac thuc", "ma xac nhan", "mat khau", "passcode", "ma pin",
@@ -159,8 +160,8 @@ LOST = any_of("bi mat tien", "mat het tien", "mat sach tien", "da mat tien",
             "khong con dong nao", "bi hack tai khoan", "bi chiem tai khoan", "chiem quyen",
             "bi tru het", "mat tien trong tai khoan", "tai khoan mat tien", "lay mat tien",
             "bi cuop tien", "bay sach", "bay mat", "bi tru sach", "mat het")
-# "mất 20 triệu", "mất 5 củ" (not "mật khẩu cũ": a unit needs its number).
-AMOUNT_LOST = raw(r"mat(?: \S+){0,2} (?:\d+ ?(?:tr|trieu|cu|ty|k|nghin|ngan)|trieu|ty|"
+# "mất 20 triệu", "mất 5 củ" (not "mật khẩu cũ": a unit needs its number; not "quét mặt").
+AMOUNT_LOST = raw(r"(?<!quet )(?<!khuon )(?<!guong )mat(?: \S+){0,2} (?:\d+ ?(?:tr|trieu|cu|ty|k|nghin|ngan)|trieu|ty|"
                   r"chuc trieu|tram trieu)")
 # Money taken from the resident's account ("tiền bị rút hết", "tài khoản còn 0 đồng").
 TAKEN = raw(r"(?:tien|tai khoan|tk|the|luong huu)(?: \S+){0,4} bi (?:rut|tru|chuyen|lay|mat)",
@@ -175,7 +176,7 @@ SENT_AWAY = any_of("lo chuyen", "da chuyen", "trot chuyen", "vua chuyen", "lo ck
                  "chuyen tien cho no", "chuyen tien cho ho", "chuyen tien cho nguoi ta",
                  "nop tien cho no", "nop tien cho ho", "chuyen khoan cho no") + "|" + raw(
     r"(?:chuyen|ck|nop|gui tien)(?: \S+){0,4} (?:cho|vao (?:tk|tai khoan|stk)(?: cua)?) "
-    r"(?:no|ho|thang|nguoi ta|ben|ke)")
+    r"(?:no|ho|thang (?:do|kia|no|lua|cha)|nguoi ta|nguoi la|ben|ke)")
 WRONG = any_of("chuyen nham", "chuyen khoan nham", "ck nham", "gui nham", "nhan nham",
              "chuyen lon", "gui lon", "nham tai khoan", "nham so tai khoan", "chuyen tien nham",
              "tien chuyen nham", "nham tien", "chuyen tien lon", "ck lon")

@@ -182,6 +182,10 @@ def _stranger_link(t: str) -> bool:
     told = has(then(INSTRUCT, DO, 3), t) and (_stranger(t) or has(CALL_IN, t))
     bait = has(then(BAIT_DO, RECEIVE_MONEY, 6), t)
     threat = has(THREAT, t) and has(then(DO, LINK, 2), t)  # "bị khóa, vào link mở khóa"
+    strange = has(any_of("link la", "duong link la", "trang web la", "trang la", "ma qr la",
+                         "file la", "tin nhan la"), t)
+    if strange:
+        return True
     return sent or told or bait or threat
 
 
@@ -194,7 +198,9 @@ def _money_lure(t: str) -> bool:
 
 
 def _fake_update(t: str) -> bool:
-    update = has(then(UPDATE, UPDATE_OBJ, 4), t)
+    update = (has(then(UPDATE, UPDATE_OBJ, 4), t)
+              or has(then(UPDATE, any_of("qua link", "bang link", "vao link", "qua duong link",
+                                         "theo link", "qua zalo", "qua dien thoai"), 3), t))
     # The app itself asking ("app ngân hàng bắt cập nhật sinh trắc học") is no pressure; a
     # link, a caller, a fee or a threat is.
     pressure = (has(LINK, t) or _stranger(t) or has(CALL_IN, t) or has(FEE_ASKED, t)
@@ -214,7 +220,8 @@ def _money_lost(t: str, warned: bool) -> bool:
     return (has(LOST, t) or has(AMOUNT_LOST, t) or has(TAKEN, t)
             or (has(SCAM, t) and has(any_of("chuyen", "ck", "tien", "trieu", "mat"), t)
                 and has(PAST, t))
-            or (has(SENT_AWAY, t) and (_stranger(t) or has(SCAM, t) or has(THIRD, t)))
+            or (has(SENT_AWAY, t) and has(PAST, t)
+                and (_stranger(t) or has(SCAM, t) or has(THIRD, t)))
             or ((warned or has(FOLLOWED, t)) and has(TRANSFERRED, t)))
 
 
