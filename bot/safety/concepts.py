@@ -87,7 +87,10 @@ GIVE = any_of("doc", "dua", "gui", "cung cap", "noi", "khai", "chup", "cho no", 
               "gui cho", "doc cho", "dua cho", "cho biet") + "|" + raw(r"cho(?: \S+){1,2} biet")
 INCOMING = raw(r"(?:gui|nhan|ve|den|toi)(?: \S+){0,2} ve (?:may|so|dien thoai|sdt|dt|email)",
                 r"gui ve", r"nhan ve", r"ve may")
-PAST = any_of("lo", "da", "vua", "trot", "roi", "r", "lo tay", "ngu", "mat roi")
+# Done already: said, or shown by what followed ("giờ máy tự mở app", "giờ làm sao").
+PAST = any_of("lo", "da", "vua", "trot", "roi", "r", "lo tay", "ngu", "mat roi", "gio lam sao",
+              "gio sao", "gio phai lam sao", "tu mo", "tu chay", "tu bam", "may nong",
+              "bi dieu khien", "man hinh tu")
 THIRD = any_of("cho no", "cho ho", "cho nguoi", "cho thang", "cho ben", "cho nhan vien",
              "cho cong an", "cho ngan hang", "cho ai", "cho ong", "cho ba", "cho anh",
              "cho chi", "cho ke", "qua dien thoai", "qua zalo", "nguoi ta", "nguoi la",
@@ -161,12 +164,12 @@ LOST = any_of("bi mat tien", "mat het tien", "mat sach tien", "da mat tien",
             "bi tru het", "mat tien trong tai khoan", "tai khoan mat tien", "lay mat tien",
             "bi cuop tien", "bay sach", "bay mat", "bi tru sach", "mat het")
 # "mất 20 triệu", "mất 5 củ" (not "mật khẩu cũ": a unit needs its number; not "quét mặt").
-AMOUNT_LOST = raw(r"(?<!quet )(?<!khuon )(?<!guong )mat(?: \S+){0,2} (?:\d+ ?(?:tr|trieu|cu|ty|k|nghin|ngan)|trieu|ty|"
-                  r"chuc trieu|tram trieu)")
+AMOUNT_LOST = raw(r"(?<!quet )(?<!khuon )(?<!guong )mat(?: \S+){0,2} "
+                  r"(?:\d+ ?(?:tr|trieu|cu|ty|k|nghin|ngan)|trieu|ty|chuc trieu|tram trieu)")
 # Money taken from the resident's account ("tiền bị rút hết", "tài khoản còn 0 đồng").
 TAKEN = raw(r"(?:tien|tai khoan|tk|the|luong huu)(?: \S+){0,4} bi (?:rut|tru|chuyen|lay|mat)",
             r"bi (?:rut|tru|lay|chuyen) (?:het|sach|mat|di)", r"con(?: co)? 0 dong",
-            r"mat sach")
+            r"mat sach", r"tien(?: \S+){0,5} (?:bay|bien mat|mat) (?:het|sach|mat)")
 # The resident did what a stranger said ("nghe theo nó", "làm theo họ bảo").
 FOLLOWED = raw(r"(?:nghe|lam|tin)(?: theo| loi)+ (?:no|ho|thang|nguoi ta|ben|ong|ba|lao)")
 WORRY = any_of("so", "ngai", "tranh", "phong", "lieu", "co the", "de khong", "khoi", "co bi",

@@ -158,7 +158,8 @@ def _impersonation(t: str) -> bool:
         return True
     reached = _official_reached_out(t) or (_stranger(t) and has(CALL_IN, t))
     target = rf"(?:{SECRET}|{LINK}|{THREAT}|{FEE_ASKED}|{INSTALL}|{MONEY_DEMAND}|ket ban)"
-    demand = rf"(?:{ASK}|{INSTRUCT}|{SECRET}|{LINK}|{UPDATE}|{FEE}|{INSTALL}|phai)"
+    # Told to do something (a bank texting an OTP for the resident's own login is not).
+    demand = rf"(?:{ASK}|{INSTRUCT}|{UPDATE}|{FEE}|{INSTALL}|phai)"
     if reached and has(target, t) and has(demand, t):
         # "công an phường gọi bác lên lấy căn cước": an invitation in person, nothing asked.
         return not (has(IN_PERSON, t) and not has(rf"(?:{SECRET}|{LINK}|{THREAT}|{FEE})", t))
