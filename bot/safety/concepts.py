@@ -27,6 +27,11 @@ def raw(*alternatives: str) -> str:
 _TAI = r"tai(?! khoan)"
 
 
+def either(*patterns: str) -> str:
+    """Any of these regexes (one group, so it can stand inside a longer pattern)."""
+    return f"(?:{'|'.join(patterns)})"
+
+
 def then(first: str, second: str, gap: int = 6) -> str:
     """``first`` followed by ``second`` within ``gap`` words."""
     return rf"{first}(?: \S+){{0,{gap}}} {second}"
@@ -57,15 +62,17 @@ AUTHORITY = any_of("ngan hang", "nhan vien ngan hang", "bhxh", "bao hiem xa hoi"
                  "buu dien", "dien luc", "nha mang", "tong dai", "tong dai vien", "viettel",
                  "vinaphone", "mobifone", "can bo", "uy ban", "ubnd", "co quan thue",
                  "chi cuc thue", "nhan vien", "chinh quyen", "to truong")
-CONTACT = any_of("goi", "goi dien", "nhan tin", "nhan", "sms", "zalo", "facebook", "fb",
+# "nhan" alone is "nhắn" (texted) but also "nhận" ("cơ quan tiếp nhận", "xác nhận").
+CONTACT = either(raw(r"(?<!tiep )(?<!xac )nhan(?! vien| duoc| dc)"), any_of(
+               "goi", "goi dien", "nhan tin", "sms", "zalo", "facebook", "fb",
                "messenger", "mess", "inbox", "ket ban", "lien he", "lien lac", "video call",
-               "call")
+               "call"))
 CALL = any_of("goi", "goi dien", "nhan tin", "zalo", "facebook", "fb", "messenger", "mess",
             "inbox", "ket ban", "video call", "call", "sms")
 CALLER = any_of("nguoi goi", "no goi", "thang goi", "ong goi", "cuoc goi", "so la", "nguoi la",
                 "goi bao", "goi dien bao", "nhan tin bao",
               "goi noi", "ai do goi", "co nguoi goi", "co nguoi nhan", "goi den", "xung",
-              "tu xung", "co ai goi", "ai goi", "tin nhan bao", "nhan bao")
+              "tu xung", "co ai goi", "ai goi", "goi doi", "goi bat", "goi de doa", "goi doa")
 # Reading a code out to someone is giving it away, whatever the code is called ("đọc cho nó
 # cái mã 6 số", "đọc 6 số trong tin nhắn"); sending one too, unless it comes *to* the phone
 # ("nó gửi mã về máy cũ").
@@ -83,8 +90,9 @@ SECRET = any_of("otp", "ma otp", "ma xac thuc", "ma xac nhan", "mat khau", "pass
               "ma 6 so", "6 so", "sau so", "ma so", "ma trong tin nhan", "so trong tin nhan",
               "ma xac minh", "mk", "so tai khoan va mat khau", "tai khoan mat khau")
 # Giving away (typing a code into one's own app is not: "nhập" counts only into a link).
-GIVE = any_of("doc", "dua", "gui", "cung cap", "noi", "khai", "chup", "cho no", "cho ho",
-              "gui cho", "doc cho", "dua cho", "cho biet") + "|" + raw(r"cho(?: \S+){1,2} biet")
+GIVE = either(any_of("doc", "dua", "gui", "cung cap", "noi", "khai", "chup", "cho no", "cho ho",
+              "gui cho", "doc cho", "dua cho", "cho biet"),
+              raw(r"cho(?: \S+){1,2} biet"))
 INCOMING = raw(r"(?:gui|nhan|ve|den|toi)(?: \S+){0,2} ve (?:may|so|dien thoai|sdt|dt|email)",
                 r"gui ve", r"nhan ve", r"ve may")
 # Done already: said, or shown by what followed ("giờ máy tự mở app", "giờ làm sao").
@@ -101,6 +109,12 @@ ASK = any_of("doi", "hoi", "xin", "yeu cau", "bat", "bao doc", "bao gui", "bao d
 LINK = any_of("link", "duong link", "duong dan", "trang web", "web", "website", "http", "https",
             "www", "file", "apk", "tep", "ung dung la", "app la", "phan mem la", "ma qr", "qr",
             "ma vach", "ung dung gia", "app gia", "trang gia")
+# A link that is not a QR code (a QR sent to be paid is how relatives and shops ask for money).
+WEB_LINK = any_of("link", "duong link", "duong dan", "trang web", "web", "website", "http",
+                  "https", "www", "file", "apk", "tep", "ung dung la", "app la", "phan mem la",
+                  "ung dung gia", "app gia", "trang gia")
+# The official places: a link there is no sign ("kích hoạt trên web vneid.gov.vn").
+OFFICIAL = any_of("gov vn", "ch play", "app store", "play store", "cua hang ung dung")
 SEND = any_of("gui", "gui cho", "nhan", "send", "share", "chia se", "gui qua", "gui den",
             "quang")
 RECEIVED = r"(?<!khong )(?<!chua )(?<![a-z0-9])nhan (?:duoc|dc)(?![a-z0-9])"
@@ -121,13 +135,16 @@ OPEN = any_of("bam", "an", "nhan", "click", "mo", "vao", "truy cap", "cham")
 RECEIVE_MONEY = any_of("nhan tien", "nhan qua", "nhan thuong", "nhan ho tro", "nhan luong",
                      "hoan tien", "nhan lai tien", "lanh tien", "nhan tro cap", "nhan li xi",
                      "nhan giai")
-LURE = any_of("trung thuong", "trung giai", "qua tang", "nhan qua", "tang luong huu",
+# "nhận quà" folds like "nhận qua" (received through): "xác nhận qua VNeID" is no lure.
+LURE = either(raw(r"nhan qua(?! (?:vneid|vssid|zalo|app|ung dung|dien thoai|email|tin nhan|so|the|"
+           r"tai khoan|ngan hang|buu dien|mang|sms|web|trang))"), any_of(
+              "trung thuong", "trung giai", "qua tang", "tang luong huu",
             "viec nhe luong cao", "lam nhiem vu", "chot don", "hoa hong",
             "rut bhxh mot lan", "rut bao hiem xa hoi mot lan", "rut bao hiem mot lan",
             "rut bhxh nhanh", "rut bao hiem nhanh", "nhan tien ho tro", "tien ho tro",
             "ho tro tet", "tien tet", "tro cap that nghiep nhanh", "vay nhanh", "vay online",
             "vay tien online", "vay qua app", "vay khong the chap", "giai ngan", "boc tham",
-            "tri an khach hang", "nhan li xi", "li xi tet", "goi ho tro", "nhan ho tro")
+            "tri an khach hang", "nhan li xi", "li xi tet", "goi ho tro", "nhan ho tro"))
 LURE_SOFT = any_of("tro cap", "hoan tien", "khuyen mai", "uu dai", "tien thuong", "phan thuong",
                  "li xi", "vay tien", "cho vay", "khoan vay", "tang luong")
 FEE = any_of("phi", "le phi", "dat coc", "tien coc", "nop tien", "chuyen tien", "chuyen khoan",
@@ -155,10 +172,11 @@ FAKE_LEVEL = any_of("muc 3", "muc ba", "muc 4", "muc bon", "vssid 4 0", "vssid 4
                   "dinh danh cap 3")
 SCAM = any_of("lua dao", "bi lua", "lua tien", "scam", "gia danh", "mao danh", "gia mao",
             "ke gian", "ke lua", "bip", "chieu lua", "bi gat", "lua gat", "gat tien",
-            "lua minh", "lua toi", "lua bac", "bi no lua")
+            "lua minh", "lua toi", "lua bac", "bi no lua", "bi hack", "hack", "dan de",
+            "ma qr dan de")
 LOST = any_of("bi mat tien", "mat het tien", "mat sach tien", "da mat tien",
             "mat tien roi", "lo mat tien", "bi lua mat", "bi lay tien", "bi lay mat",
-            "bi tru tien", "bi rut tien", "tai khoan bi rut", "tien bi rut", "bi rut sach",
+            "bi rut tien", "tai khoan bi rut", "tien bi rut", "bi rut sach",
             "mat trang", "het sach tien", "tien bien mat", "tien tu dong mat",
             "khong con dong nao", "bi hack tai khoan", "bi chiem tai khoan", "chiem quyen",
             "bi tru het", "mat tien trong tai khoan", "tai khoan mat tien", "lay mat tien",
@@ -167,19 +185,23 @@ LOST = any_of("bi mat tien", "mat het tien", "mat sach tien", "da mat tien",
 AMOUNT_LOST = raw(r"(?<!quet )(?<!khuon )(?<!guong )mat(?: \S+){0,2} "
                   r"(?:\d+ ?(?:tr|trieu|cu|ty|k|nghin|ngan)|trieu|ty|chuc trieu|tram trieu)")
 # Money taken from the resident's account ("tiền bị rút hết", "tài khoản còn 0 đồng").
-TAKEN = raw(r"(?:tien|tai khoan|tk|the|luong huu)(?: \S+){0,4} bi (?:rut|tru|chuyen|lay|mat)",
+# "bị trừ tiền hai lần" is a billing error, not a theft.
+_TWICE = r"(?!(?: \S+)? (?:hai|2|ba|3) lan)"
+TAKEN = raw(rf"bi tru tien{_TWICE}",
+            r"(?:tien|tai khoan|tk|the|luong huu)(?: \S+){0,4} bi (?:rut|tru|chuyen|lay)"
+            rf"{_TWICE}", r"tien(?: \S+){0,3} bi mat",
             r"bi (?:rut|tru|lay|chuyen) (?:het|sach|mat|di)", r"con(?: co)? 0 dong",
             r"mat sach", r"tien(?: \S+){0,5} (?:bay|bien mat|mat) (?:het|sach|mat)")
 # The resident did what a stranger said ("nghe theo nó", "làm theo họ bảo").
 FOLLOWED = raw(r"(?:nghe|lam|tin)(?: theo| loi)+ (?:no|ho|thang|nguoi ta|ben|ong|ba|lao)")
 WORRY = any_of("so", "ngai", "tranh", "phong", "lieu", "co the", "de khong", "khoi", "co bi",
              "co mat", "mat tien khong", "mat tien ko", "mat bao nhieu", "ton")
-SENT_AWAY = any_of("lo chuyen", "da chuyen", "trot chuyen", "vua chuyen", "lo ck", "da ck",
+SENT_AWAY = either(any_of("lo chuyen", "da chuyen", "trot chuyen", "vua chuyen", "lo ck", "da ck",
                  "chuyen cho no", "chuyen cho ho", "chuyen cho nguoi ta", "chuyen cho thang",
                  "chuyen tien cho no", "chuyen tien cho ho", "chuyen tien cho nguoi ta",
-                 "nop tien cho no", "nop tien cho ho", "chuyen khoan cho no") + "|" + raw(
+                 "nop tien cho no", "nop tien cho ho", "chuyen khoan cho no"), raw(
     r"(?:chuyen|ck|nop|gui tien)(?: \S+){0,4} (?:cho|vao (?:tk|tai khoan|stk)(?: cua)?) "
-    r"(?:no|ho|thang (?:do|kia|no|lua|cha)|nguoi ta|nguoi la|ben|ke)")
+    r"(?:no|ho|thang (?:do|kia|no|lua|cha)|nguoi ta|nguoi la|ben|ke)"))
 WRONG = any_of("chuyen nham", "chuyen khoan nham", "ck nham", "gui nham", "nhan nham",
              "chuyen lon", "gui lon", "nham tai khoan", "nham so tai khoan", "chuyen tien nham",
              "tien chuyen nham", "nham tien", "chuyen tien lon", "ck lon")
@@ -202,10 +224,12 @@ OWN_MISTAKE = raw(r"(?:go|bam|nhap|dien|chon|ghi|an)(?: \S+)? (?:nham|sai|thieu|
 MONEY_WENT = raw(r"tien(?: \S+){0,2} (?:di|sang|qua|vao|chuyen sang|chuyen qua)(?: \S+){0,2}"
                  r" (?:nguoi khac|tai khoan khac|nguoi la|so khac|tai khoan nguoi)",
                  r"(?:lay|doi|rut) lai", r"mat roi", r"chuyen(?: \S+){0,6} roi",
+                 r"(?:lo|da|vua|lo tay) (?:chuyen|ck|gui)", r"chuyen(?: tien)? cho nguoi la",
                  r"tien di mat", r"di mat roi")
 # Someone says they sent money to the resident by mistake and wants it back.
 INCOMING_WRONG = raw(r"vao (?:tai khoan|tk|so tai khoan|stk)(?: cua)? (?:toi|bac|minh|em|tao|"
-                     r"me|co|chu|ba|ong|nha)", r"(?:doi|bao|bat|yeu cau) (?:tra|chuyen tra|"
+                     r"me|co|chu|ba|ong|nha)", r"chuyen vao (?:tk|tai khoan)(?: \S+){0,4} "
+                     r"(?:doi|bat|bao) (?:tra|lai)", r"(?:doi|bao|bat|yeu cau) (?:tra|chuyen tra|"
                      r"hoan|gui tra)", r"tra lai", r"hoan lai", r"nhan nham",
                      r"(?:co nguoi|ai do|nguoi ta|nguoi la|so la|no|ho|thang do) "
                      r"(?:\S+ )?(?:chuyen|ck|gui)(?: tien| khoan)? nham",

@@ -49,6 +49,7 @@ from bot.safety.concepts import (
     LURE_SOFT,
     MONEY_DEMAND,
     MONEY_WENT,
+    OFFICIAL,
     OPEN,
     OWN_MISTAKE,
     PAST,
@@ -69,6 +70,7 @@ from bot.safety.concepts import (
     TRANSFERRED,
     UPDATE,
     UPDATE_OBJ,
+    WEB_LINK,
     WORRY,
     WRONG,
     any_of,
@@ -159,7 +161,7 @@ def _impersonation(t: str) -> bool:
     reached = _official_reached_out(t) or (_stranger(t) and has(CALL_IN, t))
     target = rf"(?:{SECRET}|{LINK}|{THREAT}|{FEE_ASKED}|{INSTALL}|{MONEY_DEMAND}|ket ban)"
     # Told to do something (a bank texting an OTP for the resident's own login is not).
-    demand = rf"(?:{ASK}|{INSTRUCT}|{UPDATE}|{FEE}|{INSTALL}|phai)"
+    demand = rf"(?:{ASK}|{INSTRUCT}|{UPDATE}|{FEE_ASKED}|{INSTALL}|phai)"
     if reached and has(target, t) and has(demand, t):
         # "công an phường gọi bác lên lấy căn cước": an invitation in person, nothing asked.
         return not (has(IN_PERSON, t) and not has(rf"(?:{SECRET}|{LINK}|{THREAT}|{FEE})", t))
@@ -170,7 +172,9 @@ def _money_asked(t: str) -> bool:
     """A caller or stranger wants money sent: a fine, a debt, a fee, a relative "in hospital"."""
     caller = ((_stranger(t) and (has(CALL_IN, t) or has(any_of("nhan tin", "tin nhan"), t)))
               or _official_reached_out(t))
-    return caller and has(MONEY_DEMAND, t) and not has(IN_PERSON, t)
+    told = has(then(rf"(?:{INSTRUCT}|{ASK}|phai|gap)", MONEY_DEMAND, 4), t) or has(
+        then(MONEY_DEMAND, any_of("gap", "ngay", "truoc", "moi", "khong thi", "neu khong")), t)
+    return caller and told and not has(IN_PERSON, t)
 
 
 def _stranger_link(t: str) -> bool:
@@ -185,9 +189,9 @@ def _stranger_link(t: str) -> bool:
     threat = has(THREAT, t) and has(then(DO, LINK, 2), t)  # "bị khóa, vào link mở khóa"
     strange = has(any_of("link la", "duong link la", "trang web la", "trang la", "ma qr la",
                          "file la", "tin nhan la"), t)
-    if strange:
-        return True
-    return sent or told or bait or threat
+    if not has(WEB_LINK, t):  # a QR code: only with a lure, an instruction or a threat
+        return strange or told or bait or threat or has(LURE, t)
+    return strange or sent or told or bait or threat
 
 
 def _money_lure(t: str) -> bool:
@@ -204,11 +208,13 @@ def _fake_update(t: str) -> bool:
                                          "theo link", "qua zalo", "qua dien thoai"), 3), t))
     # The app itself asking ("app ngân hàng bắt cập nhật sinh trắc học") is no pressure; a
     # link, a caller, a fee or a threat is.
-    pressure = (has(LINK, t) or _stranger(t) or has(CALL_IN, t) or has(FEE_ASKED, t)
+    link = has(LINK, t) and not (has(OFFICIAL, t) and not _stranger(t))
+    pressure = (link or _stranger(t) or has(CALL_IN, t) or has(FEE_ASKED, t)
                 or has(then(IF_NOT, THREAT, 4), t)
                 or has(then(rf"(?:{POLICE}|{AUTHORITY})", CALL_IN, 3), t))
     defect = has(then(ID_THING, DEFECT, 3), t) and (
-        has(CALLER, t) or has(POLICE, t) or has(CLAIM, t) or _official_reached_out(t))
+        has(CALLER, t) or has(POLICE, t) or has(CLAIM, t) or _official_reached_out(t)
+        or has(then(DO, LINK, 2), t))  # "vneid bị lỗi, bấm link sửa ngay"
     caller_threat = _stranger(t) and has(CALL_IN, t) and has(THREAT, t)
     in_person = has(IN_PERSON, t) and not has(LINK, t)
     return ((update and pressure) or defect or caller_threat) and not in_person
@@ -253,7 +259,8 @@ def _app_installed(t: str, warned: bool) -> bool:
 
 
 def _wrong_transfer(t: str) -> bool:
-    return has(WRONG, t) and has(INCOMING_WRONG, t)
+    """Someone sent money "by mistake" and wants it back ("người lạ chuyển vào tk rồi đòi")."""
+    return (has(WRONG, t) or _stranger(t)) and has(INCOMING_WRONG, t)
 
 
 def _sent_by_mistake(t: str) -> bool:

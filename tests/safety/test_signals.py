@@ -3,9 +3,11 @@ questions about the guides, replies inside a guide and the guides' own button la
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.flowspec import load_flows
 from bot.safety import Signal, check
@@ -111,3 +113,26 @@ def test_look_alikes_are_not_harm(text: str) -> None:
 ])
 def test_mentioning_is_not_a_sign(text: str) -> None:
     assert not check(text).found, sorted(check(text).signals)
+
+
+def _training_examples() -> list[tuple[str, str]]:
+    """The NLU's training examples (intent, text), entity marks removed."""
+    found = []
+    for file in sorted((ROOT / "nlu" / "training").glob("*.yml")):
+        for block in yaml.safe_load(file.read_text(encoding="utf-8"))["nlu"]:
+            for line in block.get("examples", "").splitlines() if "intent" in block else ():
+                text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", line.strip()[2:])
+                found.append((block["intent"], text))
+    return found
+
+
+def test_the_other_guides_questions_raise_no_warning() -> None:
+    """1,300 questions residents ask about the other guides (the NLU's training examples) are
+    a look-alike set of their own: none is a scam sign. A mistaken transfer of one's own is
+    harm, but no scam: it goes to the transfer guide's own step."""
+    examples = _training_examples()
+    assert len(examples) > 1000
+    fired = [(intent, text, sorted(check(text).signals)) for intent, text in examples
+             if intent != "scam_report" and check(text).found
+             and check(text).urgent is not Signal.sent_by_mistake]
+    assert not fired
