@@ -1,5 +1,9 @@
 """``python -m bot bench --json``: simulated residents over the HTTP API, as JSON.
 
+Sub-commands measure other capabilities: ``bench replies`` (:mod:`bot.bench.replies`: typed
+replies inside guides) and ``bench safety`` (:mod:`bot.bench.safety`: false alarms and missed
+scams).
+
 The bot runs in its own processes, as in production (one process, or ``--workers 2`` on
 PostgreSQL), with every turn persisted; one Rasa server is shared by every run. Residents are
 coroutines in this process: "button" residents press a guide's forward button, "text"
@@ -24,7 +28,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
-from bot.bench import replies
+from bot.bench import replies, safety
 from bot.bench.client import Connection, Tally, press_buttons, type_questions
 from bot.bench.inprocess import limiter_cost, masking_cost
 from bot.bench.servers import Server, bot_server, cpu_seconds, peak_rss_mb, rasa_server, tree
@@ -208,3 +212,4 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     kinds = parser.add_subparsers(dest="bench", required=False,
                                   help="other benchmarks (default: the HTTP load benchmark)")
     replies.register(kinds)
+    safety.register(kinds)

@@ -47,6 +47,9 @@ SCAM_ENTRIES = {
     safety.Signal.app_installed: "link_urgent",
     safety.Signal.wrong_transfer: "wrong_dont",
 }
+# A mistaken transfer of the resident's own is no scam: the transfer guide's own urgent step
+# (call the bank to trace it) takes it, when that guide is published.
+OWN_MISTAKE_ENTRY = ("payment_transfer", "wrong_bank")
 
 
 class Engine(Asking):
@@ -178,10 +181,13 @@ class Engine(Asking):
         elif secret and state.in_flow:  # a secret typed here is no request for another guide
             self._show_step(turn)
         else:
-            self._on_free_text(turn, inbound, text)
+            self._on_free_text(turn, inbound, text, scam_found=scam.found)
 
-    def _on_free_text(self, turn: Scratch, inbound: Inbound, text: str) -> None:
-        route = route_intent(inbound.intent, self.catalog)
+    def _on_free_text(self, turn: Scratch, inbound: Inbound, text: str, *,
+                      scam_found: bool = False) -> None:
+        # Without a scam sign, the model's "scam_report" alone is no reason to alarm: ask.
+        route = route_intent(inbound.intent, self.catalog,
+                             ask_first=() if scam_found else self._scam_intents())
         top = inbound.intent.top if inbound.intent is not None else None
         if top is not None and inbound.intent is not None:
             turn.event("intent", name=top.name, confidence=round(top.confidence, 3),
@@ -288,12 +294,10 @@ class Engine(Asking):
         turn.event("scam_signal", state.flow_id, state.step_id,
                    signals=sorted(s.value for s in scam.signals))
         warning = texts.SCAM_WARNINGS[signal.value]
-        target = self.catalog.get(self.scam_flow)
+        target, entry = self._harm_entry(scam.urgent)
         if target is None:  # the scam guide is unpublished: the warning and the team
             turn.say(warning, (STUCK_BUTTON, MENU_BUTTON))
             return
-        entry = SCAM_ENTRIES.get(scam.urgent) if scam.urgent else None
-        entry = entry if entry in target.steps else target.first_step
         if state.in_flow and state.flow_id == target.flow.id:
             turn.say(warning)
             if entry not in (target.first_step, state.step_id):
@@ -312,8 +316,22 @@ class Engine(Asking):
         elif not state.has_guide:
             state = replace(state, trail=())
         turn.state = state
-        turn.event("flow_started", target.flow.id, reason="scam")
+        reason = "scam" if target.flow.id == self.scam_flow else "harm"
+        turn.event("flow_started", target.flow.id, reason=reason)
         self._enter(turn, target, entry, target.way_to(entry), auto=False)
+
+    def _harm_entry(self, urgent: safety.Signal | None) -> tuple[CompiledFlow | None, str]:
+        """The guide and step for this harm (the scam guide's first step when none)."""
+        if urgent is safety.Signal.sent_by_mistake:
+            flow_id, step_id = OWN_MISTAKE_ENTRY
+            own = self.catalog.get(flow_id)
+            if own is not None and step_id in own.steps:
+                return own, step_id
+        target = self.catalog.get(self.scam_flow)
+        if target is None:
+            return None, ""
+        entry = SCAM_ENTRIES.get(urgent) if urgent else None
+        return target, entry if entry in target.steps else target.first_step
 
     def _follow_route(self, turn: Scratch, route: Route, inbound: Inbound, text: str) -> None:
         entities = inbound.intent.entities if inbound.intent else {}
@@ -373,6 +391,10 @@ class Engine(Asking):
         return len(words) >= 2 and len(words & around) * 2 < len(words)
 
     # ----------------------------------------------------------------- helpers
+    def _scam_intents(self) -> tuple[str, ...]:
+        scam = self.catalog.get(self.scam_flow)
+        return tuple(scam.flow.intents) if scam is not None else ()
+
     def _read(self, state: SessionState, text: str) -> Reading:
         compiled = self.catalog.get(state.flow_id)
         if compiled is None or state.step_id not in compiled.steps:

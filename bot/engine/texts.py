@@ -165,6 +165,10 @@ SCAM_WARNINGS: Final = {
         "⚠️ \"Chuyển nhầm\" tiền rồi gọi đòi là một mánh lừa hay gặp. Bác đừng tự chuyển "
         "trả, đừng bấm đường link \"hoàn tiền\". Cháu hướng dẫn cách xử lý ngay dưới đây."
     ),
+    "sent_by_mistake": (
+        "⚠️ Chuyển nhầm thì bác báo ngân hàng càng sớm càng tốt. Cháu hướng dẫn ngay dưới "
+        "đây."
+    ),
     "secret_asked": (
         "⚠️ Đây là dấu hiệu lừa đảo: công an, ngân hàng, bảo hiểm xã hội không bao giờ hỏi mã "
         "OTP, mật khẩu hay ảnh thẻ căn cước của bác. Bác đừng đọc, đừng gửi cho ai."
@@ -173,6 +177,11 @@ SCAM_WARNINGS: Final = {
         "⚠️ Cẩn thận: công an, ngân hàng, bảo hiểm xã hội không làm việc với người dân qua "
         "điện thoại, không hỏi mã OTP, không gửi đường link. Bác cúp máy, đừng làm theo. Có "
         "việc thật thì bác tự đến trụ sở công an xã/phường hay ngân hàng để hỏi."
+    ),
+    "money_asked": (
+        "⚠️ Cẩn thận: người lạ gọi điện, nhắn tin đòi bác chuyển tiền, đóng phí hay nộp phạt "
+        "là dấu hiệu lừa đảo. Công an, bảo hiểm xã hội không làm việc với người dân qua điện "
+        "thoại. Bác đừng chuyển, cúp máy; có việc thật thì bác tự đến trụ sở hay quầy để hỏi."
     ),
     "stranger_link": (
         "⚠️ Cẩn thận: người lạ gửi mã QR, đường link hay tệp, bảo quét hoặc bấm để \"nhận "
