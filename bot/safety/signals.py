@@ -75,6 +75,7 @@ from bot.safety.concepts import (
     WRONG,
     any_of,
     has,
+    raw,
     then,
 )
 from bot.text import fold, normalize
@@ -263,9 +264,15 @@ def _wrong_transfer(t: str) -> bool:
     return (has(WRONG, t) or _stranger(t)) and has(INCOMING_WRONG, t)
 
 
+# "tôi chưa chuyển nhầm", "không bấm nhầm đâu": a mistake denied, not made.
+NOT_DONE = raw(r"(?:chua|khong|ko|chang|cha|hong|hok)(?: (?:co|bi|lo|he|tung))? "
+               r"(?:chuyen|ck|gui|bam|go|nhap|dien|chon|ghi)")
+
+
 def _sent_by_mistake(t: str) -> bool:
     """"bác bấm nhầm một số, tiền đi sang người khác mất rồi": the resident's own transfer."""
-    if has(INCOMING_WRONG, t) or (has(WORRY, t) and not has(PAST, t)):
+    if (has(INCOMING_WRONG, t) or (has(WORRY, t) and not has(PAST, t))
+            or has(NOT_DONE, t)):
         return False
     direct = has(any_of("chuyen nham", "ck nham", "chuyen khoan nham", "chuyen tien nham",
                       "gui nham", "chuyen lon", "ck lon", "chuyen sai"), t)
