@@ -24,11 +24,11 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
-from bot.bench.client import Connection, Tally, press_buttons, type_questions
-from bot.bench.inprocess import limiter_cost, masking_cost
-from bot.bench.servers import Server, bot_server, cpu_seconds, peak_rss_mb, rasa_server, tree
+from bench.client import Connection, Tally, press_buttons, type_questions
+from bench.inprocess import limiter_cost, masking_cost
+from bench.servers import Server, bot_server, cpu_seconds, peak_rss_mb, rasa_server, tree
 
-QUESTIONS = Path(__file__).resolve().parents[2] / "nlu" / "tests" / "heldout.tsv"
+QUESTIONS = Path(__file__).resolve().parents[1] / "nlu" / "tests" / "heldout.tsv"
 SETUPS = {"sqlite": ("sqlite", 1), "postgres": ("postgres", 1), "postgres-2w": ("postgres", 2)}
 
 

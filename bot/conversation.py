@@ -176,7 +176,9 @@ class ConversationService:
                  resume_after: dt.timedelta = RESUME_AFTER, clock: Clock | None = None,
                  outbox_channels: Mapping[str, dt.timedelta | None] | None = None,
                  data_rights: DataRights | None = None,
-                 hook: TurnHook | None = None, limits: Admission | None = None) -> None:
+                 hook: TurnHook | None = None, limits: Admission | None = None,
+                 reach: ReachRecorder | None = None, start_codes: StartCodes | None = None
+                 ) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
         # Channels whose replies are queued in the outbox in the turn's own transaction (and
@@ -189,9 +191,13 @@ class ConversationService:
         self.process_id = process_id
         self.resume_after = resume_after
         self.data_rights = data_rights
-        self.reach: ReachRecorder | None = None
-        self.start_codes: StartCodes | None = None
+        self.reach = reach
+        self.start_codes = start_codes
         self.limits = limits
+
+    async def set_active(self, channel: str, user_id: str, active: bool) -> None:
+        """A resident blocked the bot (or came back): nothing is sent to them meanwhile."""
+        await self.store.set_active(channel, user_id, active)
 
     async def handle(self, message: Incoming) -> list[Reply] | None:
         """The replies to one message, or None when the message was already handled."""

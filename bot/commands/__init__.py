@@ -1,4 +1,5 @@
-"""Command line: each feature registers its own sub-commands, so this file stays a table."""
+"""``python -m bot``: every sub-command, one module per group in this package, each opening
+the services it needs through :func:`bot.app.open_services`; this file stays a table."""
 
 from __future__ import annotations
 
@@ -6,26 +7,24 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bot import bench, serve
-from bot.accounts import cli as accounts_cli
-from bot.bench import reports as bench_reports
-from bot.channels.zalo import connect as zalo_connect
-from bot.flows import cli as flow_store_cli
-from bot.flowspec import cli as flows_cli
-from bot.intents import cli as intents_cli
-from bot.residents import cli as residents_cli
-from bot.sharing import cli as sharing_cli
-from bot.storage import cli as db_cli
-from bot.teams import cli as teams_cli
+from bot.commands import (
+    accounts,
+    bench,
+    db,
+    flows,
+    nlu,
+    residents,
+    serve,
+    sharing,
+    teams,
+    zalo_connect,
+)
 
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
-REGISTRARS: list[Registrar] = [flows_cli.register, serve.register, db_cli.register,
-                               bench.register, intents_cli.register, sharing_cli.register,
-                               zalo_connect.register, accounts_cli.register,
-                               residents_cli.register, teams_cli.register,
-                               flow_store_cli.register,  # after flows_cli: it adds to `flows`
-                               bench_reports.register]
+REGISTRARS: list[Registrar] = [flows.register, serve.register, db.register, bench.register,
+                               nlu.register, sharing.register, zalo_connect.register,
+                               accounts.register, residents.register, teams.register]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,7 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, forwarded = parser.parse_known_args(argv)
+    if forwarded and not getattr(args, "forwards", False):
+        parser.error(f"unrecognized arguments: {' '.join(forwarded)}")
+    args.forwarded = forwarded
     try:
         code: int = args.handler(args)
     except KeyboardInterrupt:

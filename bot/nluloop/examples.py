@@ -87,6 +87,10 @@ class ExampleBook:
         self._heldout_keys: set[str] | None = None
         self._repo: tuple[float, dict[str, list[str]], dict[str, str]] | None = None
 
+    async def examples(self, intent: str | None = None) -> list[ExampleRow]:
+        """The console's examples (of one intent)."""
+        return await self.store.examples(intent)
+
     def _load(self) -> tuple[float, dict[str, list[str]], dict[str, str]]:
         """Read again when a file changed (the files are small)."""
         stamp = max((f.stat().st_mtime for f in self.training.glob("*.yml")), default=0.0)

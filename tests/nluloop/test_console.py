@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from bot.app import build_runtime
-from bot.cli import main
+from bot.commands import main
 from bot.conversation import Incoming
 from bot.nluloop.examples import entry, export_examples, read_repo_examples
 from bot.storage.audit import audit_log

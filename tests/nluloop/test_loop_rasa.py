@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from bot.app import Runtime, build_runtime
-from bot.cli import main
+from bot.commands import main
 from bot.conversation import Incoming
 from bot.engine.messages import Reply
 from bot.nluloop.examples import entry

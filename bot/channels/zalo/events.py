@@ -85,7 +85,7 @@ class ZaloEvents:
         name = body.get("event_name")
         if name == UNFOLLOW:
             log.info("a resident unfollowed the OA; marking inactive")
-            await self.service.store.set_active(CHANNEL, user, False)
+            await self.service.set_active(CHANNEL, user, False)
             await self.outbox.cancel(CHANNEL, user, "unfollowed")
             return
         # The resident just wrote: a new window of free replies, and what waited goes first.
