@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import build_runtime
 from bot.communes import CommuneDirectory, split_start
-from bot.conversation import Incoming
+from bot.turn_contract import Incoming
 from tests.conftest import ROOT, settings_for, sqlite_url
 
 COMMUNES = ROOT / "tests" / "fixtures" / "communes"

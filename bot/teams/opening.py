@@ -7,7 +7,6 @@ this very transaction); "đã đến" comes later, from the post's delivery (``l
 
 from __future__ import annotations
 
-from bot.conversation import HookTurn
 from bot.engine.messages import Button, Reply
 from bot.engine.render import MENU_BUTTON
 from bot.privacy import mask
@@ -17,6 +16,7 @@ from bot.teams import lifecycle, messages, texts
 from bot.teams.lifecycle import Wake
 from bot.teams.view import Ctx
 from bot.text import fold
+from bot.turn_contract import HookTurn
 
 CHANGE_UNIT = {"/xa", "/doixa", "doi xa", "doi phuong", "doi xa phuong", "doi noi o"}
 SKIP_BUTTON = Button(texts.SKIP, messages.SKIP)

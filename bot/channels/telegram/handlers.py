@@ -25,8 +25,9 @@ from telegram.ext import (
 
 from bot.channels.telegram import inline, texts
 from bot.channels.telegram.render import Renderer
-from bot.conversation import ConversationService, Incoming
+from bot.conversation import ConversationService
 from bot.metrics import SEND_ERRORS
+from bot.turn_contract import Incoming
 
 log = logging.getLogger(__name__)
 
