@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.commands import nluloop
+from bot.config import NluPaths
 from bot.intents.evaluate import (
     load_examples,
     predict,
@@ -17,7 +18,7 @@ from bot.intents.evaluate import (
     report,
     write_confusion_png,
 )
-from bot.intents.rasa_server import NluError, NluPaths, ensure_model
+from bot.intents.rasa_server import NluError, ensure_model
 
 REPORTS = Path("reports")
 

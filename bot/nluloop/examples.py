@@ -17,8 +17,8 @@ import yaml
 
 from bot.accounts import Permission, Principal, require
 from bot.clock import Clock
+from bot.config import REPO
 from bot.intents.evaluate import load_examples
-from bot.intents.rasa_server import REPO
 from bot.privacy import mask
 from bot.storage.audit import AuditEntry
 from bot.storage.nlu import Duplicate, ExampleRow, NluStore

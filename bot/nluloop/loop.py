@@ -12,10 +12,10 @@ from typing import Any
 
 from bot.accounts import Permission, Principal, require
 from bot.clock import Clock
+from bot.config import NluPaths
 from bot.engine.catalog import Catalog
 from bot.flows.service import Conflict, FlowNotFound, FlowService
 from bot.flows.service import Invalid as FlowInvalid
-from bot.intents.rasa_server import NluPaths
 from bot.intents.runtime import FOLLOW_EVERY
 from bot.nluloop.examples import HELDOUT, ExampleBook, Invalid, entry
 from bot.nluloop.serving import ServingRecord
