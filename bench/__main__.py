@@ -14,12 +14,16 @@ import bench
 from bench import reports
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description="digiguide benchmarks")
     commands = parser.add_subparsers(dest="command", required=True)
     for register in (bench.register, reports.register):
         register(commands)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     code: int = args.handler(args)
     return code
 

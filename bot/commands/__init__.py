@@ -20,6 +20,7 @@ from bot.commands import (
     zalo_connect,
 )
 
+BENCHMARKS_FORWARDED = set(bench.BENCHMARKS)  # run by ``python -m bench`` with the same words
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 REGISTRARS: list[Registrar] = [flows.register, serve.register, db.register, bench.register,
