@@ -24,8 +24,8 @@ from bot.storage import tickets as tk
 from bot.storage.teams import MemberRow
 from bot.teams.desk import WON
 from bot.teams.hours import VIETNAM
-from bot.teams.inbox import EVERY_STATUS, TeamInbox, TicketView
 from bot.teams.messages import context_text
+from bot.teams.team_inbox import EVERY_STATUS, TeamInbox, TicketView
 
 TABS = {"waiting": ("Đang chờ", (tk.ASKING, tk.OPEN)), "claimed": ("Đã nhận", (tk.CLAIMED,)),
         "closed": ("Đã xong", (tk.CLOSED, tk.NO_TEAM)), "all": ("Tất cả", EVERY_STATUS)}
@@ -42,7 +42,6 @@ def inbox_routes(admin: Admin) -> list[BaseRoute]:
     services = admin.services
 
     def inbox() -> TeamInbox:
-        assert services.team_inbox is not None, "the runtime sets the team inbox"
         return services.team_inbox
 
     async def scope(principal: Principal) -> list[str] | None:

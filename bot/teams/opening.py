@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot import safety
-from bot.conversation import HookTurn
 from bot.engine.messages import Button, Reply
 from bot.engine.render import MENU_BUTTON
 from bot.engine.texts import SAFETY_WARNING
@@ -21,6 +20,7 @@ from bot.teams import lifecycle, messages, texts
 from bot.teams.lifecycle import Wake
 from bot.teams.view import Ctx
 from bot.text import fold, normalize
+from bot.turn_contract import HookTurn
 
 CHANGE_UNIT = {"/xa", "/doixa", "doi xa", "doi phuong", "doi xa phuong", "doi noi o"}
 SKIP_BUTTON = Button(texts.SKIP, messages.SKIP)

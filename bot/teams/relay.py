@@ -12,7 +12,6 @@ cross (they give residents numbers to call).
 from __future__ import annotations
 
 from bot import safety
-from bot.conversation import HookTurn
 from bot.engine.catalog import Catalog
 from bot.engine.messages import Button, Reply
 from bot.engine.render import CONTINUE_BUTTON, MENU_BUTTON, STUCK_BUTTON, progress_label
@@ -26,6 +25,7 @@ from bot.teams.lifecycle import Wake
 from bot.teams.phones import find_phones
 from bot.teams.view import Ctx
 from bot.text import fold
+from bot.turn_contract import HookTurn
 
 LEAVE_WORDS = {"quay lai tro ly", "ve tro ly", "tro ly", "troly", "quay ve tro ly"}
 DONE_COMMANDS = {"/xong", "/done"}

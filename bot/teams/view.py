@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.conversation import HookTurn, Incoming
 from bot.engine.catalog import Catalog
 from bot.engine.messages import Reply
 from bot.storage import teams as team_db
@@ -22,6 +21,7 @@ from bot.storage.teams import MemberRow
 from bot.storage.tickets import Party, Ticket, Tx
 from bot.teams.directory import Directory
 from bot.teams.lifecycle import Wake
+from bot.turn_contract import HookTurn, Incoming
 
 _NAMES_TICKET = ("t:ok:", "t:no:", "tk:x:")
 

@@ -3,7 +3,7 @@ shipped guides: no reply is read as its opposite, and enough are read right."""
 
 from __future__ import annotations
 
-from bot.bench.replies import Case, all_cases, hand_written, run, shipped_flows, step_cases
+from bench.replies import Case, all_cases, hand_written, run, shipped_flows, step_cases
 from bot.engine.catalog import Catalog
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bench.replies import affirmative
+from bench.replies import affirmative
 from bot.engine import payloads
 from bot.engine.catalog import Catalog
 from bot.engine.polarity import is_negative, is_question, polar_words

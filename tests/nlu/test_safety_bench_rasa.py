@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_runtime
-from bot.bench.safety import load_cases, run_cases, summarise
+from bench.safety import load_cases, run_cases, summarise
 from bot.intents.rasa import RasaRecognizer
 from bot.intents.rasa_server import RasaServer
 from tests.conftest import settings_for, sqlite_url

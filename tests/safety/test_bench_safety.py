@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.safety import Case, load_cases, run_cases, summarise
 from bot.app import Runtime
-from bot.bench.safety import Case, load_cases, run_cases, summarise
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -34,9 +34,9 @@ from typing import Any
 
 from bot.app import Runtime, build_runtime
 from bot.config import Settings
-from bot.conversation import Incoming, TurnResult
 from bot.intents.base import IntentRecognizer
 from bot.intents.rasa import RasaRecognizer
+from bot.turn_contract import Incoming, TurnResult
 
 ROOT = Path(__file__).resolve().parents[2]
 SETS = ROOT / "tests" / "safety"
@@ -193,7 +193,7 @@ def summarise(outcomes: list[Outcome], examples: int = 12) -> dict[str, Any]:
 
 @asynccontextmanager
 async def _rasa() -> AsyncIterator[IntentRecognizer]:
-    from bot.bench.servers import rasa_server  # only the rasa mode needs the model
+    from bench.servers import rasa_server  # only the rasa mode needs the model
 
     async with rasa_server() as (_, server):
         recognizer = RasaRecognizer(server.url, server.token, timeout=10.0)

@@ -1,7 +1,7 @@
 """``python -m bot bench --json``: simulated residents over the HTTP API, as JSON.
 
-Sub-commands measure other capabilities: ``bench replies`` (:mod:`bot.bench.replies`: typed
-replies inside guides) and ``bench safety`` (:mod:`bot.bench.safety`: false alarms and missed
+Sub-commands measure other capabilities: ``bench replies`` (:mod:`bench.replies`: typed
+replies inside guides) and ``bench safety`` (:mod:`bench.safety`: false alarms and missed
 scams).
 
 The bot runs in its own processes, as in production (one process, or ``--workers 2`` on
@@ -28,12 +28,12 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
-from bot.bench import replies, safety
-from bot.bench.client import Connection, Tally, press_buttons, type_questions
-from bot.bench.inprocess import limiter_cost, masking_cost
-from bot.bench.servers import Server, bot_server, cpu_seconds, peak_rss_mb, rasa_server, tree
+from bench import replies, safety
+from bench.client import Connection, Tally, press_buttons, type_questions
+from bench.inprocess import limiter_cost, masking_cost
+from bench.servers import Server, bot_server, cpu_seconds, peak_rss_mb, rasa_server, tree
 
-QUESTIONS = Path(__file__).resolve().parents[2] / "nlu" / "tests" / "heldout.tsv"
+QUESTIONS = Path(__file__).resolve().parents[1] / "nlu" / "tests" / "heldout.tsv"
 SETUPS = {"sqlite": ("sqlite", 1), "postgres": ("postgres", 1), "postgres-2w": ("postgres", 2)}
 
 
