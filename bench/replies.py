@@ -42,7 +42,7 @@ from bot.flowspec.model import Action, Flow
 from bot.intents.keywords import KeywordRecognizer
 from bot.text import fold
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 HAND_WRITTEN = Path(__file__).with_name("replies.tsv")
 ASKED = frozenset({"ask", "trouble"})
 NEGATORS = ("không", "chưa", "chẳng", "chả")

@@ -38,7 +38,7 @@ from bot.intents.base import IntentRecognizer
 from bot.intents.rasa import RasaRecognizer
 from bot.turn_contract import Incoming, TurnResult
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SETS = ROOT / "tests" / "safety"
 GUIDES = ("vneid_install", "vneid_login", "payment_transfer", "payment_qr", "vssid_login",
           "vneid_level2")

@@ -62,6 +62,8 @@ def resolve(words: list[str]) -> tuple[argparse.ArgumentParser | None, list[str]
     if words and words[0] in BENCHMARKS_FORWARDED:
         parser = bench_parser()
     while parser is not None and words and (choices := subparsers(parser)):
+        if not re.fullmatch(r"[a-z][a-z-]*", words[0]):
+            break  # "bench …": an argument or an ellipsis, not a sub-command's name
         parser, words = choices.get(words[0]), words[1:]
     return parser, words
 
