@@ -88,7 +88,9 @@ SECRET = any_of("otp", "ma otp", "ma xac thuc", "ma xac nhan", "mat khau", "pass
               "anh the", "chup can cuoc", "chup cccd", "chup hai mat", "chup the", "ma code",
               "code", "mat ma", "smart otp", "ma giao dich", "ma kich hoat", "ma do", "ma so do",
               "ma 6 so", "6 so", "sau so", "ma so", "ma trong tin nhan", "so trong tin nhan",
-              "ma xac minh", "mk", "so tai khoan va mat khau", "tai khoan mat khau")
+              "ma xac minh", "mk", "so tai khoan va mat khau", "tai khoan mat khau",
+              "hinh can cuoc", "hinh cccd", "2 mat can cuoc", "hai mat can cuoc",
+              "anh 2 mat", "hinh 2 mat")
 # Giving away (typing a code into one's own app is not: "nhập" counts only into a link).
 GIVE = either(any_of("doc", "dua", "gui", "cung cap", "noi", "khai", "chup", "cho no", "cho ho",
               "gui cho", "doc cho", "dua cho", "cho biet"),
@@ -210,7 +212,8 @@ MONEY_DEMAND = any_of("chuyen tien", "chuyen khoan", "chuyen gap", "chuyen ngay"
                       "nop tien", "nop phat", "nop phi", "dong phi", "dong tien", "tien phat",
                       "phi van chuyen", "phi ho so", "tai khoan an toan", "tai khoan tam giu",
                       "stk nay", "so tai khoan nay", "nap truoc", "nap tien", "dat coc",
-                      "tien coc", "chuyen vao", "chuyen phi", "tien phi")
+                      "tien coc", "chuyen vao", "chuyen phi", "tien phi", "gui tien",
+                      "gui gap")
 # The resident already sent money ("lỡ chuyển", "chuyển 3 triệu rồi", "bác chuyển rồi").
 TRANSFERRED = raw(r"(?:lo|da|vua|trot|nghe loi no|nghe theo|bi lua|lo tay)(?: \S+)?"
                   r" (?:chuyen|ck|nop|dong|gui tien|nap)",

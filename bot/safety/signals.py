@@ -251,9 +251,12 @@ def _app_installed(t: str, warned: bool) -> bool:
                 "trang gia", "web")
     opened = has(then(OPEN, link, 3), t) or has(then(link, rf"{OPEN}(?: vao)?", 4), t)
     scanned = has(then(any_of("quet"), any_of("ma qr", "qr", "ma"), 2), t)
-    typed_in = has(then(any_of("nhap", "go", "dien"), SECRET, 4), t) and has(link, t)
+    typed_in = has(then(any_of("nhap", "go", "dien"), SECRET, 4), t) and (
+        has(link, t) or scanned)
+    # Where the link or QR code came from: a stranger, a message, a flyer on a pole.
     suspect = (warned or _stranger(t) or has(any_of("la", "gia", "tin nhan", "zalo", "facebook",
-                                                   "fb", "messenger"), t)
+                                                   "fb", "messenger", "to roi", "cot dien",
+                                                   "dan o", "dan tren"), t)
                or has(THREAT, t) or has(LURE, t))
     return (installed or has(REMOTE, t)
             or ((opened or scanned or typed_in) and suspect and has(LINK, t)))
