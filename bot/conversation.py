@@ -50,6 +50,7 @@ class Incoming:
     unsupported: str | None = None
     message_key: str | None = None  # the channel's id for this message, to drop redeliveries
     client: str | None = None  # the sender's address, for messages that came over HTTP
+    picture: bool = False  # ``text`` was read from a picture (bot/screenshots)
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ class ConversationService:
         it, such as the web chat). None when the message was already handled."""
         started = time.perf_counter()
         kind = "button" if message.payload is not None else (
-            "text" if message.text else "other")
+            "picture" if message.picture else "text" if message.text else "other")
         outcome = "error"
         try:
             result = await self._handle_turn(message)
@@ -220,15 +221,17 @@ class ConversationService:
             if refusal is not None:
                 return TurnResult([Reply(refusal)], None)
         cleaned = _clean(message.text)
-        if self.start_codes is not None and cleaned and cleaned.startswith("/start "):
+        if self.start_codes is not None and cleaned and cleaned.startswith("/start ") \
+                and not message.picture:
             cleaned = await self.start_codes.expand(cleaned)
-        text, commune, member = split_link(cleaned)
+        # A picture's text is never a link: its words cannot name a commune or a member.
+        text, commune, member = (cleaned, None, None) if message.picture else split_link(cleaned)
         if commune is not None and not self.communes.knows(commune):
             log.warning("unknown commune id %r in a team link: the defaults are used",
                         mask(commune))
             commune = None
         inbound = Inbound(text=text, payload=_clean(message.payload),
-                          unsupported=message.unsupported)
+                          unsupported=message.unsupported, picture=message.picture)
         intent: IntentResult | None = None
         recognized = False  # asked the recognizer (which may have failed: intent None)
         if inbound.payload is None and inbound.text:
@@ -248,7 +251,7 @@ class ConversationService:
             state = SessionState.from_json(resident.state)
             current = Inbound(text=inbound.text, payload=inbound.payload,
                               unsupported=inbound.unsupported, intent=intent,
-                              resumed=self._is_stale(resident))
+                              resumed=self._is_stale(resident), picture=inbound.picture)
             catalog = self.engine.catalog
             early = self.hook.before(message, current, resident, catalog) if self.hook else None
             if early is not None and not early.engine:
@@ -370,7 +373,9 @@ class ConversationService:
     def _write_for(self, message: Incoming, inbound: Inbound, state: SessionState,
                    events: tuple[Event, ...], replies: tuple[Reply, ...]) -> TurnWrite:
         received: dict[str, Any] = {"channel": message.channel}
-        if inbound.text is not None:
+        if inbound.picture:  # only that a picture was read: its text is in no row
+            received["picture"] = True
+        elif inbound.text is not None:
             received["text"] = mask(inbound.text)[:STORED_TEXT]
         if inbound.payload is not None:
             received["payload"] = mask(inbound.payload)[:64]

@@ -15,7 +15,7 @@ from bot.engine import payloads, texts
 from bot.engine.catalog import Catalog, CompiledFlow
 from bot.engine.commands import Command, parse_command
 from bot.engine.messages import Button, Inbound
-from bot.engine.navigation import Navigator
+from bot.engine.pictures import PictureNavigator, placed, scam_note
 from bot.engine.render import (
     CONTINUE_BUTTON,
     MENU_BUTTON,
@@ -48,7 +48,7 @@ SCAM_ENTRIES = {
 }
 
 
-class Engine(Navigator):
+class Engine(PictureNavigator):
     """Runs guides for any number of residents; holds only the catalog (immutable)."""
 
     def __init__(self, catalog: Catalog, places: Mapping[str, str] | None = None,
@@ -63,6 +63,8 @@ class Engine(Navigator):
         text = inbound.text
         if inbound.payload is not None or not text or not fold_words(text):
             return False
+        if inbound.picture:
+            return not safety.check_picture(text).found and not placed(self.catalog, text)
         if parse_command(text) is not None or safety.check(text).found:
             return False
         fixed, notice = repaired(self.catalog, state)
@@ -80,6 +82,8 @@ class Engine(Navigator):
             self._on_payload(turn, inbound.payload)
         elif inbound.unsupported is not None:
             turn.say(texts.NON_TEXT, self._current_buttons(turn))
+        elif inbound.picture:
+            self._on_screenshot(turn, inbound)
         elif not inbound.text or not fold_words(inbound.text):
             turn.say(texts.EMPTY, self._current_buttons(turn))
         else:
@@ -160,6 +164,21 @@ class Engine(Navigator):
             self._text_inside_flow(turn, route, text, confidence)
         else:
             self._follow_route(turn, route, inbound, text)
+
+    def _on_screenshot(self, turn: Scratch, inbound: Inbound) -> None:
+        """A picture's text: a scam warning first, naming what is suspicious; else the
+        screen it shows, or what it is about (:mod:`bot.engine.pictures`)."""
+        text = inbound.text or ""
+        scam = safety.check_picture(text)
+        if scam.found:
+            turn.event("picture_read", turn.state.flow_id, turn.state.step_id, route="scam")
+            self._on_scam(turn, scam.check)
+            first = turn.replies[0]
+            turn.replies[0] = replace(first, text=f"{first.text}\n\n{scam_note(scam)}")
+        else:
+            self._on_picture(turn, inbound)
+        if sensitive_kinds(text) & _WARN_ON:
+            turn.say(texts.PICTURE_PRIVATE)
 
     def _on_payload(self, turn: Scratch, raw: str) -> None:
         payload = payloads.parse(raw)

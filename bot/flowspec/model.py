@@ -27,6 +27,9 @@ TEXT_MAX = 4000
 LABEL_MAX = 40
 SHORT_TITLE_MAX = 28  # a menu button that fits one line on a 360 px phone
 BUTTONS_MAX = 8
+SCREENS_MAX = 6
+SCREEN_TEXT_MAX = 120
+ScreenText = Annotated[str, StringConstraints(min_length=8, max_length=SCREEN_TEXT_MAX)]
 
 # Local details filled from the resident's commune configuration. ``team_contact`` is the
 # team with its phone number when one is configured ("Tổ CNS xã Yên Bình (số 0900 000 000)"),
@@ -122,6 +125,12 @@ class Step(_Strict):
         description="The rest happens later or elsewhere (days of waiting, a visit to the "
         "police or a bank): no path through this step may end `completed`.",
     )
+    screens: Annotated[list[ScreenText], Field(max_length=SCREENS_MAX)] = Field(
+        default=[],
+        description="Texts shown on the resident's phone at this step, exactly as the app "
+        "writes them (e.g. `Kích hoạt tài khoản định danh điện tử`): a screenshot showing one "
+        "opens the guide here. At least three words each, and specific to this screen.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Step:
@@ -129,6 +138,11 @@ class Step(_Strict):
             raise ValueError("a step with `end` cannot also have `next`")
         if self.slot is not None and not any(b.value for b in self.buttons):
             raise ValueError("a step with `slot` needs buttons with a `value`")
+        if any(len(screen.split()) < 3 for screen in self.screens):
+            raise ValueError("each of `screens` needs at least three words (a whole line of "
+                             "the screen), so other screens do not match it")
+        if len(set(self.screens)) != len(self.screens):
+            raise ValueError("`screens` lists the same text twice")
         return self
 
 

@@ -1,0 +1,87 @@
+"""Scam signals in the text read from a picture: a forwarded SMS or chat message.
+
+The same rules as typed text (:func:`bot.safety.signals.check`), with three differences that
+come from the picture being a message the resident *received*, not their own words:
+
+* the official sites (``….gov.vn``) are taken out first, so the real approval SMS ("… truy cập
+  ứng dụng VNeID hoặc địa chỉ https://vneid.gov.vn để kích hoạt tài khoản") is not a warning;
+* any other web address is a stranger's link;
+* the signals of harm the resident has done ("lỡ đọc OTP", "đã mất tiền") do not apply: a bank
+  SMS saying "tài khoản bị trừ tiền" is not the resident saying so.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from bot.safety.signals import ScamCheck, Signal, check
+
+# A web address: a scheme or "www.", or a name with a dot and a known kind of ending.
+_ADDRESS = re.compile(
+    r"(?:https?://|www\.)[^\s<>«»\"']+"
+    r"|\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:com|net|org|info|top|xyz|vip|cc|me|io|link"
+    r"|site|online|shop|vn|app|ly|co|biz|club|live|pro)\b(?:/[^\s<>«»\"']*)?",
+    re.IGNORECASE)
+_OFFICIAL = re.compile(r"(?:^|\.)gov\.vn$")
+_SELF_HARM = frozenset({Signal.money_lost, Signal.secret_given, Signal.app_installed})
+
+
+def _host(address: str) -> str:
+    host = re.sub(r"^(?:https?://)?(?:www\.)?", "", address.lower()).split("/", 1)[0]
+    return host.rstrip(".,;:)")
+
+
+def odd_addresses(text: str) -> list[str]:
+    """The web addresses in ``text`` that are not official ``….gov.vn`` sites."""
+    return [_host(m.group(0)) for m in _ADDRESS.finditer(text)
+            if not _OFFICIAL.search(_host(m.group(0)))]
+
+
+def _without_official(text: str) -> str:
+    return _ADDRESS.sub(lambda m: " " if _OFFICIAL.search(_host(m.group(0))) else m.group(0),
+                        text)
+
+
+@dataclass(frozen=True)
+class PictureScam:
+    """What is suspicious in a picture's text: the signals, the line that shows the main one
+    (as read, unmasked: the caller masks it), and the odd web address, if any."""
+
+    check: ScamCheck
+    line: str = ""
+    address: str | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.check.found
+
+
+def _signals(text: str) -> frozenset[Signal]:
+    odd = bool(odd_addresses(text))
+    # An odd address is a link, whatever words stand around it.
+    found = set(check(_without_official(text) + (" link" if odd else "")).signals) - _SELF_HARM
+    if odd:
+        found.add(Signal.stranger_link)
+    return frozenset(found)
+
+
+def check_picture(text: str) -> PictureScam:
+    """The scam signals in a picture's text, and where on the picture the main one is."""
+    whole = check(_without_official(text))
+    signals = _signals(text)
+    if not signals and whole.signals:  # only "harm done" words: still a scam message
+        signals = frozenset({Signal.scam_named}) if Signal.scam_named in whole.signals \
+            else frozenset()
+    if not signals:
+        return PictureScam(ScamCheck())
+    result = ScamCheck(signals, police=whole.police)
+    main = result.main
+    lines = [line for line in text.splitlines() if line.strip()]
+    windows = [*lines, *(f"{a} {b}" for a, b in itertools.pairwise(lines))]
+    line = next((w for w in windows if main in _signals(w)), lines[0] if lines else "")
+    addresses = odd_addresses(text)
+    if main is Signal.stranger_link and addresses:
+        line = next((w for w in lines if odd_addresses(w)), line)
+    return PictureScam(result, line, addresses[0] if addresses else None)
