@@ -41,6 +41,7 @@ from bot.ratelimit import RateLimits, RateRules, Rule
 from bot.reports.service import Reports
 from bot.reports.wiring import build_reports, weekly_job
 from bot.residents.service import DataRights
+from bot.screenshots import ScreenReader
 from bot.sharing import ShareCodes
 from bot.storage.accounts import AccountStore
 from bot.storage.audit import AuditStore
@@ -92,6 +93,7 @@ class Runtime:
     team_inbox: TeamInbox
     reports: Reports
     gauges: ScrapeGauges = field(default_factory=ScrapeGauges)
+    screens: ScreenReader = field(default_factory=ScreenReader)  # pictures to text
     broken_files: list[str] = field(default_factory=list)  # flow files that failed to import
     # Periodic jobs the server runs once across workers; capabilities append theirs.
     periodic_jobs: list[PeriodicJob] = field(default_factory=list)
@@ -291,6 +293,8 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
                               console.team_inbox, build_reports(settings, transactions, registry,
                                                                 service, codes, console, clock))
             runtime.broken_files = broken
+            runtime.screens = ScreenReader(enabled=settings.ocr, jobs=settings.ocr_jobs,
+                                           timeout=settings.ocr_timeout)
             woken.append(runtime)
             served.append(runtime)
             runtime.periodic_jobs.append(data_rights.retention_job())

@@ -29,6 +29,7 @@ class Problem(StrEnum):
     not_image = "not_image"  # not a JPEG, PNG or WebP
     corrupt = "corrupt"  # an image file that does not decode
     timeout = "timeout"  # reading took longer than the limit
+    unreachable = "unreachable"  # the channel could not fetch the picture
     unavailable = "unavailable"  # Tesseract or its Vietnamese model is not installed
     off = "off"  # reading pictures is switched off on this server
 

@@ -31,6 +31,7 @@ ANSWERS = {
                      "lại cho cháu nhé.",
     Problem.timeout: "Cháu đọc ảnh này lâu quá mà chưa xong ạ. Bác chụp gọn phần màn hình có "
                      "chữ rồi gửi lại, hoặc gõ chữ cho cháu nhé.",
+    Problem.unreachable: "Cháu chưa tải được ảnh của bác về ạ. Bác gửi lại ảnh giúp cháu nhé.",
     Problem.unavailable: "Máy chủ này chưa cài phần đọc ảnh, nên cháu chưa đọc được ảnh ạ. "
                          "Bác gõ chữ cho cháu, hoặc bấm «Tôi bị kẹt» để nhờ tổ hỗ trợ nhé.",
     Problem.off: "Cháu chưa đọc được ảnh ạ. Bác gõ chữ cho cháu, hoặc bấm «Tôi bị kẹt» để "
