@@ -24,6 +24,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+from bot.bench import screenshots
 from bot.bench.client import Connection, Tally, press_buttons, type_questions
 from bot.bench.inprocess import limiter_cost, masking_cost
 from bot.bench.servers import Server, bot_server, cpu_seconds, peak_rss_mb, rasa_server, tree
@@ -167,6 +168,10 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.target == "screenshots":
+        report = screenshots.run(args)
+        print(json.dumps(report, ensure_ascii=False, indent=None if args.json else 2))
+        return 1 if "error" in report else 0
     unknown = set(args.setups) - set(SETUPS)
     if unknown:
         print(f"bench: unknown setup(s) {sorted(unknown)}; choose from {sorted(SETUPS)}")
@@ -184,7 +189,10 @@ def _numbers(text: str) -> list[int]:
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("bench", help="turns/second, latency and CPU per turn")
+    parser = commands.add_parser("bench", help="turns/second, latency and CPU per turn; "
+                                               "`bench screenshots`: reading pictures")
+    parser.add_argument("target", nargs="?", choices=["screenshots"], default=None,
+                        help="screenshots: the screenshot benchmark (bot/bench/screenshots.py)")
     parser.add_argument("--json", action="store_true", help="one line of JSON")
     parser.add_argument("--residents", type=_numbers, default=[1, 10, 50, 200],
                         help="concurrency levels (default 1,10,50,200)")
@@ -203,4 +211,5 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--rate-limits", type=lambda s: s.split(","), default=["off", "on"],
                         help="runs of each setup with the rate limiter off or on, in this "
                              "order (default off,on; off,on,off,on evens out a busy machine)")
+    screenshots.add_arguments(parser)
     parser.set_defaults(handler=_bench)

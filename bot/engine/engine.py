@@ -170,7 +170,7 @@ class Engine(PictureNavigator):
         screen it shows, or what it is about (:mod:`bot.engine.pictures`)."""
         text = inbound.text or ""
         scam = safety.check_picture(text)
-        if scam.found:
+        if scam.found and (scam.local or not placed(self.catalog, text)):
             turn.event("picture_read", turn.state.flow_id, turn.state.step_id, route="scam")
             self._on_scam(turn, scam.check)
             first = turn.replies[0]

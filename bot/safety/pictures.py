@@ -7,7 +7,11 @@ come from the picture being a message the resident *received*, not their own wor
   ứng dụng VNeID hoặc địa chỉ https://vneid.gov.vn để kích hoạt tài khoản") is not a warning;
 * any other web address is a stranger's link;
 * the signals of harm the resident has done ("lỡ đọc OTP", "đã mất tiền") do not apply: a bank
-  SMS saying "tài khoản bị trừ tiền" is not the resident saying so.
+  SMS saying "tài khoản bị trừ tiền" is not the resident saying so, and "em chuyển nhầm" is
+  the sender claiming a wrong transfer (the "chuyển nhầm" scam), not the resident.
+
+A signal found on one or two adjacent lines is *local*: the engine warns about it even on a
+screen it recognises, where words from unrelated lines could otherwise add up to a signal.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from bot.safety.signals import ScamCheck, Signal, check
+from bot.safety.signals import I_SENT_WRONG, ScamCheck, Signal, check
+from bot.text import fold, normalize
 
 # A web address: a scheme or "www.", or a name with a dot and a known kind of ending.
 _ADDRESS = re.compile(
@@ -52,10 +57,15 @@ class PictureScam:
     check: ScamCheck
     line: str = ""
     address: str | None = None
+    local: bool = False  # the main signal shows on one or two adjacent lines
 
     @property
     def found(self) -> bool:
         return self.check.found
+
+
+def _claims_wrong_transfer(text: str) -> bool:
+    return any(re.search(I_SENT_WRONG, reading) for reading in (normalize(text), fold(text)))
 
 
 def _signals(text: str) -> frozenset[Signal]:
@@ -64,6 +74,8 @@ def _signals(text: str) -> frozenset[Signal]:
     found = set(check(_without_official(text) + (" link" if odd else "")).signals) - _SELF_HARM
     if odd:
         found.add(Signal.stranger_link)
+    if _claims_wrong_transfer(text):
+        found.add(Signal.wrong_transfer)
     return frozenset(found)
 
 
@@ -80,8 +92,10 @@ def check_picture(text: str) -> PictureScam:
     main = result.main
     lines = [line for line in text.splitlines() if line.strip()]
     windows = [*lines, *(f"{a} {b}" for a, b in itertools.pairwise(lines))]
-    line = next((w for w in windows if main in _signals(w)), lines[0] if lines else "")
+    local = next((w for w in windows if main in _signals(w)), None)
+    line = local or (lines[0] if lines else "")
     addresses = odd_addresses(text)
     if main is Signal.stranger_link and addresses:
         line = next((w for w in lines if odd_addresses(w)), line)
-    return PictureScam(result, line, addresses[0] if addresses else None)
+    return PictureScam(result, line, addresses[0] if addresses else None,
+                       local=local is not None or bool(addresses))

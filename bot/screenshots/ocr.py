@@ -6,20 +6,25 @@ it in a worker thread (Tesseract itself is a child process, ended at the time li
 from __future__ import annotations
 
 import io
+import os
+import re
 import shutil
 from enum import StrEnum
 
 import pytesseract
-from PIL import Image, ImageFilter, ImageOps, ImageStat, UnidentifiedImageError
+from PIL import Image, ImageFilter, ImageMath, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5 * 1024 * 1024  # 5 MB: a phone screenshot is far smaller
 MAX_PIXELS = 40_000_000  # a decompression bomb is refused before it is decoded
 FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 LANGUAGE = "vie"
+# One thread per Tesseract process: the worker's job limit decides how many cores OCR takes.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 # Tesseract reads best with letters about 30 px high: phone screenshots (720-1440 px wide)
-# are brought to about this width.
+# are brought to this width.
 TARGET_WIDTH = 1400
-DARK = 110  # mean grey below this: a dark-mode screen, inverted to dark text on light
+DARK = 128  # a region darker than this on average is light text on dark: inverted
+THRESHOLD = 150  # after flattening, text is far below and the page far above
 
 
 class Problem(StrEnum):
@@ -71,31 +76,53 @@ def decode(data: bytes) -> Image.Image:
 
 
 def prepare(image: Image.Image) -> Image.Image:
-    """Grey, dark mode turned light, scaled to Tesseract's liking, contrast stretched."""
+    """Dark text on a white page, whatever the screen showed: grey, scaled to Tesseract's
+    liking, every dark region (dark mode, a coloured button or bar) inverted, and the
+    background (grey chat bubbles, tinted pages) flattened to white."""
     grey = ImageOps.grayscale(ImageOps.exif_transpose(image) or image)
-    if ImageStat.Stat(grey.reduce(8) if min(grey.size) >= 64 else grey).mean[0] < DARK:
-        grey = ImageOps.invert(grey)
-    scale = TARGET_WIDTH / grey.width
-    if not 0.8 <= scale <= 1.25:
-        grey = grey.resize((TARGET_WIDTH, max(1, round(grey.height * scale))),
+    if grey.width != TARGET_WIDTH:
+        grey = grey.resize((TARGET_WIDTH, max(1, round(grey.height * TARGET_WIDTH / grey.width))),
                            Image.Resampling.LANCZOS)
-    grey = ImageOps.autocontrast(grey, cutoff=1)
-    return grey.filter(ImageFilter.MedianFilter(3)) if scale > 1.25 else grey
+    size = grey.size
+    # Regions about a text line wide: their mean says light or dark background.
+    around = grey.reduce(4).filter(ImageFilter.BoxBlur(8)).resize(size, Image.Resampling.BILINEAR)
+    dark = around.point(lambda p: 255 if p < DARK else 0)
+    grey = Image.composite(ImageOps.invert(grey), grey, dark)
+    # The background is the lightest thing nearby; dividing by it leaves only the text.
+    background = (grey.reduce(4).filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.BoxBlur(2))
+                  .resize(size, Image.Resampling.BILINEAR))
+    flat = ImageMath.lambda_eval(lambda v: v["page"] * 255 / (v["light"] + 1),
+                                 page=grey, light=background).convert("L")
+    return ImageOps.autocontrast(flat, cutoff=0.5)
 
 
-def binarize(grey: Image.Image, level: int = 160) -> Image.Image:
-    """Black text on white: coloured chat bubbles and grey hints become clean white."""
+def binarize(grey: Image.Image, level: int = THRESHOLD) -> Image.Image:
+    """Black text on white, as Tesseract reads best."""
     return grey.point(lambda p: 255 if p > level else 0)
 
 
+def content(page: Image.Image, margin: int = 24) -> Image.Image:
+    """The part of a black-on-white page that has ink, with a margin (most of a phone
+    screenshot is empty, and Tesseract's layout analysis pays for every pixel)."""
+    box = ImageOps.invert(page).getbbox()
+    if box is None:
+        return page
+    left, top, right, bottom = box
+    return page.crop((max(0, left - margin), max(0, top - margin),
+                      min(page.width, right + margin), min(page.height, bottom + margin)))
+
+
 def read_text(data: bytes, timeout: float) -> str:
-    """The text on the picture, one screen line per line ("" when there is none)."""
-    image = prepare(decode(data))
+    """The text on the picture, one screen line per line, blocks (a chat bubble, a paragraph)
+    separated by an empty line ("" when there is no text)."""
+    page = content(binarize(prepare(decode(data))))
     try:
-        text = pytesseract.image_to_string(binarize(image), lang=LANGUAGE, timeout=timeout,
+        text = pytesseract.image_to_string(page, lang=LANGUAGE, timeout=timeout,
                                            config="--psm 3")
     except RuntimeError as error:  # pytesseract's "Tesseract process timeout"
         raise PictureError(Problem.timeout) from error
     except (pytesseract.TesseractNotFoundError, pytesseract.TesseractError) as error:
         raise PictureError(Problem.unavailable) from error
-    return "\n".join(line.strip() for line in str(text).splitlines() if line.strip())
+    blocks = ("\n".join(line.strip() for line in block.splitlines() if line.strip())
+              for block in re.split(r"\n\s*\n", str(text)))
+    return "\n\n".join(block for block in blocks if block)

@@ -62,6 +62,7 @@ class ScreenReader:
     def __init__(self, *, enabled: bool = True, jobs: int = OCR_JOBS,
                  timeout: float = OCR_TIMEOUT, slow_after: float = SLOW_AFTER) -> None:
         self.enabled = enabled
+        self.jobs = jobs
         self.timeout = timeout
         self.slow_after = slow_after
         self._jobs = asyncio.Semaphore(jobs)
