@@ -16,7 +16,6 @@ screen it recognises, where words from unrelated lines could otherwise add up to
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 
@@ -47,6 +46,19 @@ def odd_addresses(text: str) -> list[str]:
 def _without_official(text: str) -> str:
     return _ADDRESS.sub(lambda m: " " if _OFFICIAL.search(_host(m.group(0))) else m.group(0),
                         text)
+
+
+def _windows(text: str) -> list[str]:
+    """Each line, and each two lines that read on: in the same block of the OCR's output
+    (blocks are separated by an empty line), or a wrapped sentence going on in lower case."""
+    lines = text.splitlines()
+    pairs = []
+    for i, line in enumerate(lines[:-1]):
+        after, gap = (lines[i + 1], False) if lines[i + 1].strip() else (
+            lines[i + 2] if i + 2 < len(lines) else "", True)
+        if line.strip() and after.strip() and (not gap or after.lstrip()[:1].islower()):
+            pairs.append(f"{line} {after}")
+    return [*(line for line in lines if line.strip()), *pairs]
 
 
 @dataclass(frozen=True)
@@ -91,8 +103,7 @@ def check_picture(text: str) -> PictureScam:
     result = ScamCheck(signals, police=whole.police)
     main = result.main
     lines = [line for line in text.splitlines() if line.strip()]
-    windows = [*lines, *(f"{a} {b}" for a, b in itertools.pairwise(lines))]
-    local = next((w for w in windows if main in _signals(w)), None)
+    local = next((w for w in _windows(text) if main in _signals(w)), None)
     line = local or (lines[0] if lines else "")
     addresses = odd_addresses(text)
     if main is Signal.stranger_link and addresses:
