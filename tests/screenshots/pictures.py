@@ -9,9 +9,12 @@ import re
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bench.phone_images import Look, Style, screenshot
 from bot.screenshots.ocr import tesseract_ready
+from bot.storage import tables
 
 needs_tesseract = pytest.mark.skipif(not tesseract_ready(),
                                      reason="tesseract-ocr-vie is not installed (make ocr)")
@@ -54,3 +57,11 @@ def not_an_image() -> bytes:
 def corrupt_jpeg() -> bytes:
     whole = activation_screen()
     return whole[: len(whole) // 2]
+
+
+async def everything_stored(engine: AsyncEngine) -> str:
+    """Every row of every table, as text."""
+    async with engine.connect() as conn:
+        rows = [str(row) for table in tables.metadata.sorted_tables
+                for row in (await conn.execute(select(table))).all()]
+    return "\n".join(rows)

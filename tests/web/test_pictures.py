@@ -9,16 +9,15 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 
 from bot.app import Runtime
 from bot.channels.web.app import create_app
-from bot.storage import tables
 from tests.screenshots.pictures import (
     ID_NUMBER,
     LONG_DIGITS,
     activation_screen,
     corrupt_jpeg,
+    everything_stored,
     id_number_screen,
     needs_tesseract,
     not_an_image,
@@ -48,14 +47,6 @@ def texts(response: httpx.Response) -> list[str]:
     return [m["text"] for m in messages]
 
 
-async def stored(runtime: Runtime) -> str:
-    """Every row of every table, as text."""
-    async with runtime.database.engine.connect() as conn:
-        rows = [str(row) for table in tables.metadata.sorted_tables
-                for row in (await conn.execute(select(table))).all()]
-    return "\n".join(rows)
-
-
 @needs_tesseract
 async def test_a_scam_sms_screenshot_gets_the_warning_first(client: httpx.AsyncClient) -> None:
     said = texts(await send(client, scam_sms()))
@@ -81,7 +72,7 @@ async def test_an_id_number_on_a_picture_is_nowhere_raw(client: httpx.AsyncClien
     assert ID_NUMBER in (await runtime.screens.read(picture)).text  # it is on the picture
     said = texts(await send(client, picture))
     assert said and not LONG_DIGITS.search(" ".join(said))
-    everything = await stored(runtime)
+    everything = await everything_stored(runtime.database.engine)
     assert "'picture': True" in everything  # the turn was stored: that a picture was read
     assert ID_NUMBER[3:] not in everything and ID_NUMBER[3:] not in caplog.text
 
