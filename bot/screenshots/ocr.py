@@ -112,10 +112,14 @@ def content(page: Image.Image, margin: int = 24) -> Image.Image:
                       min(page.width, right + margin), min(page.height, bottom + margin)))
 
 
-def read_text(data: bytes, timeout: float) -> str:
-    """The text on the picture, one screen line per line, blocks (a chat bubble, a paragraph)
-    separated by an empty line ("" when there is no text)."""
-    page = content(binarize(prepare(decode(data))))
+def page_of(data: bytes) -> Image.Image:
+    """The picture decoded and made ready for Tesseract, or :class:`PictureError`."""
+    return content(binarize(prepare(decode(data))))
+
+
+def read_page(page: Image.Image, timeout: float) -> str:
+    """The text on a prepared page, one screen line per line, blocks (a chat bubble, a
+    paragraph) separated by an empty line ("" when there is no text)."""
     try:
         text = pytesseract.image_to_string(page, lang=LANGUAGE, timeout=timeout,
                                            config="--psm 3")

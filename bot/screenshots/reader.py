@@ -6,13 +6,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.screenshots.ocr import PictureError, Problem, read_text, tesseract_ready
+from bot.screenshots.ocr import PictureError, Problem, page_of, read_page, tesseract_ready
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +80,14 @@ class ScreenReader:
         """Read one picture; ``on_slow`` is awaited once if that takes over ``slow_after``."""
         if not self.enabled:
             return PictureRead(problem=Problem.off)
-        if not await asyncio.to_thread(self.ready):
-            return PictureRead(problem=Problem.unavailable)
         started = time.perf_counter()
         job = asyncio.create_task(self._read(data))
         done, _ = await asyncio.wait({job}, timeout=self.slow_after)
         if not done and on_slow is not None:
-            with contextlib.suppress(Exception):  # a failed notice must not lose the picture
+            try:
                 await on_slow()
+            except Exception:  # a failed notice must not lose the picture's answer
+                log.warning("could not say that a picture is being read", exc_info=True)
         result = await job
         seconds = time.perf_counter() - started
         log.info("picture read in %.2f s: %s", seconds,
@@ -96,9 +95,13 @@ class ScreenReader:
         return PictureRead(result.text, result.problem, seconds)
 
     async def _read(self, data: bytes) -> PictureRead:
+        """Decode first: a broken file gets its own answer even where OCR is missing."""
         async with self._jobs:
             try:
-                text = await asyncio.to_thread(read_text, data, self.timeout)
+                page = await asyncio.to_thread(page_of, data)
+                if not await asyncio.to_thread(self.ready):
+                    return PictureRead(problem=Problem.unavailable)
+                text = await asyncio.to_thread(read_page, page, self.timeout)
             except PictureError as error:
                 return PictureRead(problem=error.problem)
         return PictureRead(text)

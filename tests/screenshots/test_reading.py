@@ -3,6 +3,8 @@ screenshot (Tesseract ``vie`` from Debian)."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.screenshots import Problem, ScreenReader
 from bot.screenshots.reader import READING
 from bot.text import fold
@@ -63,3 +65,13 @@ async def test_a_slow_reading_tells_the_resident_once() -> None:
 async def test_a_picture_over_the_time_limit_is_answered() -> None:
     read = await ScreenReader(timeout=0.01).read(id_number_screen())
     assert read.problem is Problem.timeout
+
+
+async def test_a_server_without_tesseract_says_so_but_still_names_broken_files(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.screenshots.reader.tesseract_ready", lambda: False)
+    reader = ScreenReader()
+    missing = await reader.read(activation_screen())
+    assert missing.problem is Problem.unavailable
+    assert missing.answer is not None and "chưa cài phần đọc ảnh" in missing.answer
+    assert (await reader.read(not_an_image())).problem is Problem.not_image
