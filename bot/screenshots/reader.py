@@ -1,23 +1,32 @@
-"""Reading pictures without starving text turns: OCR runs in a worker thread, at most
-``jobs`` at a time per worker process, each within ``timeout`` seconds; the resident hears
-"cháu đang đọc ảnh…" when the answer takes longer than ``slow_after``.
+"""Reading pictures without starving text turns: decoding and OCR run in the reader's own
+threads, at a lower CPU priority, at most ``jobs`` at a time per worker process, each within
+``timeout`` seconds; the resident hears "cháu đang đọc ảnh…" when the answer takes longer than
+``slow_after``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import threading
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
 
 from bot.screenshots.ocr import PictureError, Problem, page_of, read_page, tesseract_ready
 
 log = logging.getLogger(__name__)
 
-OCR_JOBS = 2  # a 2-core machine: two pictures at once leave the event loop its share
+OCR_JOBS = 2  # pictures read at once by one worker process
 OCR_TIMEOUT = 8.0
 SLOW_AFTER = 1.0
+OCR_NICENESS = 10  # OCR yields the processors to text turns (and Tesseract inherits it)
+T = TypeVar("T")
 READING = "Cháu đang đọc ảnh…"
 
 # What the resident is told when a picture gives no text.
@@ -55,6 +64,14 @@ class PictureRead:
 OnSlow = Callable[[], Awaitable[None]]
 
 
+def _lower_priority() -> None:
+    """Run in each OCR thread: Linux gives threads their own niceness, and the Tesseract
+    processes a thread starts inherit it."""
+    # Not Linux, or not allowed: the job limit still holds.
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), OCR_NICENESS)
+
+
 class ScreenReader:
     """``enabled=False`` (``OCR=off``) answers every picture with :data:`Problem.off`."""
 
@@ -65,6 +82,8 @@ class ScreenReader:
         self.timeout = timeout
         self.slow_after = slow_after
         self._jobs = asyncio.Semaphore(jobs)
+        self._threads = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="ocr",
+                                           initializer=_lower_priority)
         self._ready: bool | None = None
 
     def ready(self) -> bool:
@@ -98,10 +117,13 @@ class ScreenReader:
         """Decode first: a broken file gets its own answer even where OCR is missing."""
         async with self._jobs:
             try:
-                page = await asyncio.to_thread(page_of, data)
-                if not await asyncio.to_thread(self.ready):
+                page = await self._off_loop(partial(page_of, data))
+                if not await self._off_loop(self.ready):
                     return PictureRead(problem=Problem.unavailable)
-                text = await asyncio.to_thread(read_page, page, self.timeout)
+                text = await self._off_loop(partial(read_page, page, self.timeout))
             except PictureError as error:
                 return PictureRead(problem=error.problem)
         return PictureRead(text)
+
+    async def _off_loop(self, work: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._threads, work)
