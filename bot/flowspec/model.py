@@ -12,7 +12,15 @@ import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 # Ids are readable slugs: admins edit these files by hand, and they end up in button payloads
 # (Telegram allows 64 bytes of callback data) and deep links (64 chars of [A-Za-z0-9_-]).
@@ -29,7 +37,17 @@ SHORT_TITLE_MAX = 28  # a menu button that fits one line on a 360 px phone
 BUTTONS_MAX = 8
 SCREENS_MAX = 6
 SCREEN_TEXT_MAX = 120
-ScreenText = Annotated[str, StringConstraints(min_length=8, max_length=SCREEN_TEXT_MAX)]
+
+
+def _whole_line(text: str) -> str:
+    if len(text.split()) < 3:
+        raise ValueError("an on-screen text needs at least three words (a whole line of the "
+                         "screen), so other screens do not match it")
+    return text
+
+
+ScreenText = Annotated[str, StringConstraints(min_length=8, max_length=SCREEN_TEXT_MAX),
+                       AfterValidator(_whole_line)]
 
 # Local details filled from the resident's commune configuration. ``team_contact`` is the
 # team with its phone number when one is configured ("Tổ CNS xã Yên Bình (số 0900 000 000)"),
@@ -138,12 +156,14 @@ class Step(_Strict):
             raise ValueError("a step with `end` cannot also have `next`")
         if self.slot is not None and not any(b.value for b in self.buttons):
             raise ValueError("a step with `slot` needs buttons with a `value`")
-        if any(len(screen.split()) < 3 for screen in self.screens):
-            raise ValueError("each of `screens` needs at least three words (a whole line of "
-                             "the screen), so other screens do not match it")
-        if len(set(self.screens)) != len(self.screens):
-            raise ValueError("`screens` lists the same text twice")
         return self
+
+    @field_validator("screens")
+    @classmethod
+    def _distinct(cls, screens: list[str]) -> list[str]:
+        if len(set(screens)) != len(screens):
+            raise ValueError("`screens` lists the same text twice")
+        return screens
 
 
 ShortTitle = Annotated[str, StringConstraints(min_length=1, max_length=SHORT_TITLE_MAX)]
