@@ -294,7 +294,8 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
                                                                 service, codes, console, clock))
             runtime.broken_files = broken
             runtime.screens = ScreenReader(enabled=settings.ocr, jobs=settings.ocr_jobs,
-                                           timeout=settings.ocr_timeout)
+                                           timeout=settings.ocr_timeout,
+                                           niceness=settings.ocr_niceness)
             woken.append(runtime)
             served.append(runtime)
             runtime.periodic_jobs.append(data_rights.retention_job())

@@ -53,6 +53,7 @@ class Settings:
     ocr: bool = True
     ocr_jobs: int = 2  # pictures read at once by one worker
     ocr_timeout: float = 8.0  # seconds for one picture
+    ocr_niceness: int = 10  # OCR's CPU priority below text turns' (0: the same)
 
     @property
     def nlu_paths(self) -> NluPaths:
@@ -99,4 +100,5 @@ class Settings:
             ocr=env.get("OCR", "tesseract").strip().lower() not in ("off", "0", "no", "false"),
             ocr_jobs=max(1, int(env.get("OCR_JOBS") or 2)),
             ocr_timeout=float(env.get("OCR_TIMEOUT") or 8),
+            ocr_niceness=int(env.get("OCR_NICENESS") or 10),
         )

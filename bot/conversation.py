@@ -253,7 +253,11 @@ class ConversationService:
                               unsupported=inbound.unsupported, intent=intent,
                               resumed=self._is_stale(resident), picture=inbound.picture)
             catalog = self.engine.catalog
-            early = self.hook.before(message, current, resident, catalog) if self.hook else None
+            # The hand-off sees a picture as a photo (a claimed ticket relays it as one); only
+            # outside a ticket does its recognised text go on to the engine.
+            seen = replace(current, text=None, unsupported="photo", picture=False) \
+                if current.picture else current
+            early = self.hook.before(message, seen, resident, catalog) if self.hook else None
             if early is not None and not early.engine:
                 hooked.append(early)
                 return self._hooked(message, resident, early)

@@ -109,7 +109,8 @@ async def _text_latency(settings: Settings, reader: ScreenReader, pictures_at_on
              SCAMS[:pictures_at_once]]
     while len(burst) < pictures_at_once:
         burst.append(burst[len(burst) % len(SCAMS)])
-    report: dict[str, Any] = {"pictures_at_once": pictures_at_once, "ocr_jobs": reader.jobs}
+    report: dict[str, Any] = {"pictures_at_once": pictures_at_once, "ocr_jobs": reader.jobs,
+                              "ocr_niceness": reader.niceness}
     async with build_runtime(settings) as runtime:
         async def typed(tag: str) -> list[float]:
             latencies = []
@@ -145,7 +146,8 @@ def _peak_mb() -> dict[str, float]:
 
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
     settings = Settings(nlu_mode="keywords", flows_dir=Path(args.flows))
-    reader = ScreenReader(jobs=args.ocr_jobs, timeout=settings.ocr_timeout)
+    reader = ScreenReader(jobs=args.ocr_jobs, timeout=settings.ocr_timeout,
+                          niceness=args.ocr_niceness)
     if not reader.ready():
         return {"error": "Tesseract with the vie model is not installed (make ocr)"}
     loaded, _ = load_flows([settings.flows_dir])
@@ -179,6 +181,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="screenshots: renderings of each text (light/dark, widths)")
     parser.add_argument("--ocr-jobs", type=int, default=2,
                         help="screenshots: pictures read at once (the server's OCR_JOBS)")
+    parser.add_argument("--ocr-niceness", type=int, default=10,
+                        help="screenshots: the OCR threads' CPU priority (the server's "
+                             "OCR_NICENESS; 0: the same as text turns)")
     parser.add_argument("--at-once", type=int, default=10,
                         help="screenshots: pictures read while text turns are timed")
     parser.add_argument("--text-turns", type=int, default=40,

@@ -64,26 +64,29 @@ class PictureRead:
 OnSlow = Callable[[], Awaitable[None]]
 
 
-def _lower_priority() -> None:
+def _lower_priority(niceness: int) -> None:
     """Run in each OCR thread: Linux gives threads their own niceness, and the Tesseract
     processes a thread starts inherit it."""
     # Not Linux, or not allowed: the job limit still holds.
     with contextlib.suppress(OSError, AttributeError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), OCR_NICENESS)
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
 
 
 class ScreenReader:
-    """``enabled=False`` (``OCR=off``) answers every picture with :data:`Problem.off`."""
+    """``enabled=False`` (``OCR=off``) answers every picture with :data:`Problem.off`;
+    ``niceness`` is the OCR threads' CPU priority (0: the same as text turns)."""
 
     def __init__(self, *, enabled: bool = True, jobs: int = OCR_JOBS,
-                 timeout: float = OCR_TIMEOUT, slow_after: float = SLOW_AFTER) -> None:
+                 timeout: float = OCR_TIMEOUT, slow_after: float = SLOW_AFTER,
+                 niceness: int = OCR_NICENESS) -> None:
         self.enabled = enabled
         self.jobs = jobs
         self.timeout = timeout
         self.slow_after = slow_after
         self._jobs = asyncio.Semaphore(jobs)
+        self.niceness = niceness
         self._threads = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="ocr",
-                                           initializer=_lower_priority)
+                                           initializer=_lower_priority, initargs=(niceness,))
         self._ready: bool | None = None
 
     def ready(self) -> bool:
