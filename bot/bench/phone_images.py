@@ -45,6 +45,13 @@ def font_path() -> Path:
                             "(make ocr) or fonts-noto-core")
 
 
+def _font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
+    """The Vietnamese font at ``size`` px; its bold face when the package has one."""
+    path = font_path()
+    heavy = path.with_name(path.name.replace("-Regular", "").replace(".ttf", "-Bold.ttf"))
+    return ImageFont.truetype(str(heavy if bold and heavy.is_file() else path), size)
+
+
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont,
           width: float) -> list[str]:
     lines: list[str] = []
@@ -81,10 +88,8 @@ def draw_screen(title: str, body: list[str], style: Style, look: Look,
     bubbles for SMS and Zalo), ``button`` as the app's main button."""
     width = look.width
     unit = width / 1080
-    font = ImageFont.truetype(str(font_path()), round(40 * unit))
-    bold = ImageFont.truetype(str(font_path()).replace("Sans.ttf", "Sans-Bold.ttf")
-                              if Path(str(font_path()).replace("Sans.ttf", "Sans-Bold.ttf"))
-                              .is_file() else str(font_path()), round(44 * unit))
+    font = _font(round(40 * unit))
+    bold = _font(round(44 * unit), bold=True)
     colours = _colours(style, look.dark)
     height = round(width * 2.0)
     image = Image.new("RGB", (width, height), colours["page"])
@@ -114,7 +119,7 @@ def draw_screen(title: str, body: list[str], style: Style, look: Look,
         text_width = draw.textlength(button, font=font)
         size = font
         if text_width > box[2] - box[0] - 40 * unit:  # a long label: a smaller font
-            size = ImageFont.truetype(str(font_path()), round(34 * unit))
+            size = _font(round(34 * unit))
             text_width = draw.textlength(button, font=size)
         draw.text(((width - text_width) / 2, y + round(36 * unit)), button, font=size,
                   fill=colours["button_text"])
