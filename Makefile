@@ -3,6 +3,7 @@
 #   make test  set everything up, then run the whole suite
 # Every set-up step is a file target, so a second run with nothing changed takes seconds.
 # NLU=keywords (or RASA_URL for `run`) skips the 2.5 GB Rasa environment altogether.
+# OCR=off skips Tesseract (residents' pictures are then answered "cháu chưa đọc được ảnh").
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
@@ -38,12 +39,20 @@ progress = start=$$(date +%s); ( $(1) ) & pid=$$!; \
 	      "so far (packages are downloaded first, then installed)"; fi; \
 	done; wait $$pid && echo "    done in $$(( $$(date +%s) - start )) s"
 
-.PHONY: run test lint setup nlu-env browser clean
+# Tesseract with its Vietnamese model and a font with Vietnamese glyphs (the screenshot tests
+# and benchmark draw their pictures with it), unless OCR=off.
+ifeq ($(filter off OFF Off 0 no,$(OCR)),)
+OCR_TOOLS := ocr
+else
+OCR_TOOLS :=
+endif
 
-run: setup $(RUN_NLU)
+.PHONY: run test lint setup nlu-env browser ocr clean
+
+run: setup $(RUN_NLU) $(OCR_TOOLS)
 	$(PY) -m bot serve
 
-test: setup $(TEST_NLU) browser
+test: setup $(TEST_NLU) browser $(OCR_TOOLS)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup
@@ -80,6 +89,17 @@ browser: .venv/.chromium
 .venv/.chromium:
 	@command -v chromium >/dev/null || { echo "==> Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@touch $@
+
+# Reading residents' screenshots: Debian's Tesseract and its `vie` model (no model download).
+ocr: .venv/.tesseract
+
+.venv/.tesseract:
+	@{ command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx vie \
+	   && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; } || { \
+	  echo "==> Installing Debian's tesseract-ocr, tesseract-ocr-vie and fonts-dejavu-core"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    tesseract-ocr tesseract-ocr-vie fonts-dejavu-core >/dev/null; }
 	@touch $@
 
 clean:

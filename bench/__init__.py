@@ -2,7 +2,7 @@
 
 Sub-commands measure other capabilities: ``bench replies`` (:mod:`bench.replies`: typed
 replies inside guides) and ``bench safety`` (:mod:`bench.safety`: false alarms and missed
-scams).
+scams) and ``bench screenshots`` (:mod:`bench.screenshots`: reading pictures).
 
 The bot runs in its own processes, as in production (one process, or ``--workers 2`` on
 PostgreSQL), with every turn persisted; one Rasa server is shared by every run. Residents are
@@ -28,7 +28,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
-from bench import replies, safety
+from bench import replies, safety, screenshots
 from bench.client import Connection, Tally, press_buttons, type_questions
 from bench.inprocess import limiter_cost, masking_cost
 from bench.servers import Server, bot_server, cpu_seconds, peak_rss_mb, rasa_server, tree
@@ -213,3 +213,4 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                                   help="other benchmarks (default: the HTTP load benchmark)")
     replies.register(kinds)
     safety.register(kinds)
+    screenshots.register(kinds)

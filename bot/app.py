@@ -51,6 +51,7 @@ from bot.reports.links import Links
 from bot.reports.service import Reports
 from bot.reports.weekly import WeeklySummary
 from bot.residents.service import DataRights
+from bot.screenshots import ScreenReader
 from bot.sharing import ShareCodes
 from bot.storage.accounts import AccountStore
 from bot.storage.audit import AuditStore
@@ -207,6 +208,7 @@ class Runtime:
     gauges: ScrapeGauges
     broken_files: list[str]  # flow files that failed to import
     periodic_jobs: list[PeriodicJob]  # run once across workers
+    screens: ScreenReader  # pictures to text
 
     @property
     def catalog(self) -> Catalog:
@@ -326,7 +328,7 @@ def zalo_channel(runtime: Runtime, **options: Any) -> ZaloChannel | None:
         return None
     store = ZaloStore(runtime.database.engine, runtime.transactions)
     return ZaloChannel(config, runtime.service, runtime.outbox, runtime.inbox, store,
-                       runtime.codes, runtime.clock, **options)
+                       runtime.codes, runtime.clock, screens=runtime.screens, **options)
 
 
 @asynccontextmanager
@@ -395,7 +397,9 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
             inbox, codes, console, content.live, data_rights, JobStore(transactions), worker,
             registry, TicketDesk(transactions, registry, clock, wake, poll=poll), mailbox,
             team_inbox, reports, scrape_gauges(data_rights, outbox), broken,
-            [data_rights.retention_job(), WeeklySummary(reports, outbox).job()])
+            [data_rights.retention_job(), WeeklySummary(reports, outbox).job()],
+            ScreenReader(enabled=settings.ocr, jobs=settings.ocr_jobs,
+                         timeout=settings.ocr_timeout, niceness=settings.ocr_niceness))
         content.live.listeners.append(runtime.reload)
         content.live.listeners.append(lambda fresh, _: keywords.update(
             c.flow for c in fresh.flows.values()))

@@ -79,6 +79,11 @@ class Settings:
     rate_resident_per_minute: int = 60
     rate_new_residents_per_hour: int = 300
     rate_handoffs_per_hour: int = 30
+    # Pictures of residents' screens (bot/screenshots): OCR=off on machines without Tesseract.
+    ocr: bool = True
+    ocr_jobs: int = 2  # pictures read at once by one worker
+    ocr_timeout: float = 8.0  # seconds for one picture
+    ocr_niceness: int = 10  # OCR's CPU priority below text turns' (0: the same)
 
     @property
     def nlu_paths(self) -> NluPaths:
@@ -122,4 +127,8 @@ class Settings:
             rate_resident_per_minute=int(env.get("RATE_RESIDENT_PER_MINUTE") or 60),
             rate_new_residents_per_hour=int(env.get("RATE_NEW_RESIDENTS_PER_HOUR") or 300),
             rate_handoffs_per_hour=int(env.get("RATE_HANDOFFS_PER_HOUR") or 30),
+            ocr=env.get("OCR", "tesseract").strip().lower() not in ("off", "0", "no", "false"),
+            ocr_jobs=max(1, int(env.get("OCR_JOBS") or 2)),
+            ocr_timeout=float(env.get("OCR_TIMEOUT") or 8),
+            ocr_niceness=int(env.get("OCR_NICENESS") or 10),
         )

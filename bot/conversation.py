@@ -145,7 +145,7 @@ class ConversationService:
         it, such as the web chat). None when the message was already handled."""
         started = time.perf_counter()
         kind = "button" if message.payload is not None else (
-            "text" if message.text else "other")
+            "picture" if message.picture else "text" if message.text else "other")
         outcome = "error"
         try:
             result = await self._handle_turn(message)
@@ -191,15 +191,17 @@ class ConversationService:
         """The message as the engine reads it, with its intent when the saved state already
         shows the engine will ask for one (recognised here, outside the resident's lock)."""
         cleaned = _clean(message.text)
-        if self.start_codes is not None and cleaned and cleaned.startswith("/start "):
+        if self.start_codes is not None and cleaned and cleaned.startswith("/start ") \
+                and not message.picture:
             cleaned = await self.start_codes.expand(cleaned)
-        text, commune, member = split_link(cleaned)
+        # A picture's text is never a link: its words cannot name a commune or a member.
+        text, commune, member = (cleaned, None, None) if message.picture else split_link(cleaned)
         if commune is not None and not self.communes.knows(commune):
             log.warning("unknown commune id %r in a team link: the defaults are used",
                         mask(commune))
             commune = None
         inbound = Inbound(text=text, payload=_clean(message.payload),
-                          unsupported=message.unsupported)
+                          unsupported=message.unsupported, picture=message.picture)
         asked = _Asked(message, inbound, commune, member, limits)
         if inbound.payload is None and inbound.text:
             saved = await self.store.peek_state(message.channel, message.user_id)
@@ -219,7 +221,11 @@ class ConversationService:
         state = SessionState.from_json(resident.state)
         current = replace(asked.inbound, intent=asked.intent, resumed=self._is_stale(resident))
         catalog = self.engine.catalog
-        early = self.hook.before(message, current, resident, catalog) if self.hook else None
+        # The hand-off sees a picture as a photo (a claimed ticket relays it as one); only
+        # outside a ticket does its recognised text go on to the engine.
+        seen = replace(current, text=None, unsupported="photo", picture=False) \
+            if current.picture else current
+        early = self.hook.before(message, seen, resident, catalog) if self.hook else None
         if early is not None and not early.engine:
             result, write = self._hooked(message, resident, early)
             return _Decision(result, (early,)), write
@@ -315,7 +321,9 @@ class ConversationService:
     def _write_for(self, message: Incoming, inbound: Inbound, state: SessionState,
                    events: tuple[Event, ...], replies: tuple[Reply, ...]) -> TurnWrite:
         received: dict[str, Any] = {"channel": message.channel}
-        if inbound.text is not None:
+        if inbound.picture:  # only that a picture was read: its text is in no row
+            received["picture"] = True
+        elif inbound.text is not None:
             received["text"] = mask(inbound.text)[:STORED_TEXT]
         if inbound.payload is not None:
             received["payload"] = mask(inbound.payload)[:64]

@@ -26,6 +26,7 @@ class Incoming:
     unsupported: str | None = None
     message_key: str | None = None  # the channel's id for this message, to drop redeliveries
     client: str | None = None  # the sender's address, for messages that came over HTTP
+    picture: bool = False  # ``text`` was read from a picture (bot/screenshots)
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,8 @@ def parse_form(flow_id: str, form: Mapping[str, Any]) -> ParsedForm:
                 step[name] = raw[name]
         if raw.get("side"):
             step["side"] = True
+        if raw.get("screens"):
+            step["screens"] = _split(raw["screens"], "\n")
         step_buttons: list[dict[str, Any]] = []
         for button_i in sorted(buttons.get(form_i, {})):
             rawb = buttons[form_i][button_i]
@@ -141,7 +143,8 @@ def form_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
                             "target": button.get(kind) or "", "value": button.get("value") or ""})
         rows.append({**{k: step.get(k) or "" for k in ("id", "text", "image", "next", "end",
                                                          "slot")},
-                     "side": bool(step.get("side")), "buttons": buttons})
+                     "side": bool(step.get("side")), "buttons": buttons,
+                     "screens": "\n".join(step.get("screens") or [])})
     return rows
 
 

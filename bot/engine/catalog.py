@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.flowspec.graph import StepGraph, default_next
 from bot.flowspec.model import LABEL_MAX, Flow, Step
+from bot.text import fold_words
 
 
 def short_label(text: str, limit: int = LABEL_MAX) -> str:
@@ -58,12 +59,23 @@ class CompiledFlow:
         return self.flow.steps[0].id
 
 
+@dataclass(frozen=True)
+class Screen:
+    """An on-screen text a step declares (``screens:``), folded into words for matching."""
+
+    words: tuple[str, ...]
+    text: str
+    flow_id: str
+    step_id: str
+
+
 class Catalog:
-    """Flows by id, by NLU intent and by menu group."""
+    """Flows by id, by NLU intent, by menu group, and the steps' on-screen texts."""
 
     def __init__(self, flows: Iterable[Flow]) -> None:
         self.flows: dict[str, CompiledFlow] = {}
         self.by_intent: dict[str, str] = {}
+        self.screens: list[Screen] = []
         for flow in sorted(flows, key=lambda f: f.id):
             self.flows[flow.id] = CompiledFlow(
                 flow=flow,
@@ -73,6 +85,8 @@ class Catalog:
             )
             for intent in flow.intents:
                 self.by_intent.setdefault(intent, flow.id)
+            self.screens += [Screen(tuple(fold_words(text)), text, flow.id, step.id)
+                             for step in flow.steps for text in step.screens]
 
     def get(self, flow_id: str | None) -> CompiledFlow | None:
         return self.flows.get(flow_id) if flow_id else None

@@ -18,6 +18,7 @@ from bot.engine.asking import Asking, erase_answer, feedback_answer
 from bot.engine.catalog import Catalog, CompiledFlow
 from bot.engine.commands import Command, parse_command
 from bot.engine.messages import Button, Inbound
+from bot.engine.pictures import PictureNavigator, placed, scam_note
 from bot.engine.polarity import is_negative, polar_words
 from bot.engine.render import (
     CONTINUE_BUTTON,
@@ -52,7 +53,7 @@ SCAM_ENTRIES = {
 OWN_MISTAKE_ENTRY = ("payment_transfer", "wrong_bank")
 
 
-class Engine(Asking):
+class Engine(Asking, PictureNavigator):
     """Runs guides for any number of residents; holds only the catalog (immutable)."""
 
     def __init__(self, catalog: Catalog, places: Mapping[str, str] | None = None,
@@ -67,6 +68,8 @@ class Engine(Asking):
         text = inbound.text
         if inbound.payload is not None or not text or not fold_words(text):
             return False
+        if inbound.picture:
+            return not safety.check_picture(text).found and not placed(self.catalog, text)
         if parse_command(text) is not None or safety.check(text).found:
             return False
         if state.asked == "forget" and erase_answer(text) is not None:
@@ -92,6 +95,8 @@ class Engine(Asking):
             self._on_payload(turn, inbound.payload)
         elif inbound.unsupported is not None:
             turn.say(texts.NON_TEXT, self._current_buttons(turn))
+        elif inbound.picture:
+            self._on_screenshot(turn, inbound)
         elif not inbound.text or not fold_words(inbound.text):
             turn.say(texts.EMPTY, self._current_buttons(turn))
         else:
@@ -197,6 +202,21 @@ class Engine(Asking):
             self._text_inside_flow(turn, route, text, confidence)
         else:
             self._follow_route(turn, route, inbound, text)
+
+    def _on_screenshot(self, turn: Scratch, inbound: Inbound) -> None:
+        """A picture's text: a scam warning first, naming what is suspicious; else the
+        screen it shows, or what it is about (:mod:`bot.engine.pictures`)."""
+        text = inbound.text or ""
+        scam = safety.check_picture(text)
+        if scam.found and (scam.local or not placed(self.catalog, text)):
+            turn.event("picture_read", turn.state.flow_id, turn.state.step_id, route="scam")
+            self._on_scam(turn, scam.check)
+            first = turn.replies[0]
+            turn.replies[0] = replace(first, text=f"{first.text}\n\n{scam_note(scam)}")
+        else:
+            self._on_picture(turn, inbound)
+        if sensitive_kinds(text) & _WARN_ON:
+            turn.say(texts.PICTURE_PRIVATE)
 
     def _on_payload(self, turn: Scratch, raw: str) -> None:
         payload = payloads.parse(raw)

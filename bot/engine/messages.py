@@ -10,7 +10,8 @@ from bot.intents.base import IntentResult
 
 @dataclass(frozen=True)
 class Inbound:
-    """One thing a resident did: typed ``text`` or pressed a button (``payload``).
+    """One thing a resident did: typed ``text``, pressed a button (``payload``), or sent a
+    picture whose recognised text is ``text`` (``picture``).
 
     ``intent`` is filled by the conversation service when :meth:`Engine.needs_intent` asks for
     it; ``resumed`` is set when the resident's saved state predates this server process (or a
@@ -22,6 +23,7 @@ class Inbound:
     intent: IntentResult | None = None
     resumed: bool = False
     unsupported: str | None = None  # "sticker", "voice", "photo"...: what the channel got
+    picture: bool = False  # ``text`` was read from a picture of the resident's screen
 
 
 @dataclass(frozen=True)

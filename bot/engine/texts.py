@@ -217,3 +217,44 @@ DEFAULT_PLACES: Final = {
 # ``{team_contact}``: the team and how to reach it, for "nhờ/hỏi/gọi {team_contact}".
 TEAM_CONTACT: Final = "{team_name} (số {team_phone})"
 TEAM_CONTACT_NO_PHONE: Final = "{team_name} (trưởng thôn và UBND xã/phường có số điện thoại của tổ)"
+
+# Pictures of the resident's screen (bot/engine/pictures): always say what was read, so a
+# misreading shows. ``{line}`` is a line of the picture, masked and shortened.
+PICTURE_SUSPICIOUS: Final = "Cháu thấy trong ảnh có dòng «{line}»: {why}."
+PICTURE_WHY: Final = {
+    "stranger_link": "đường link lạ{address}, không phải trang của cơ quan nhà nước (các trang "
+                     "đó có đuôi .gov.vn). Bác đừng bấm vào",
+    "money_lure": "hứa cho tiền, quà hay hỗ trợ. Đó là mồi nhử hay gặp của kẻ lừa đảo",
+    "fake_update": "bắt cập nhật, kích hoạt hay đồng bộ thông tin qua tin nhắn, đường link. "
+                   "Cơ quan nhà nước không làm như vậy",
+    "secret_asked": "hỏi mã OTP, mật khẩu hoặc thông tin thẻ. Không ai được hỏi những thứ đó",
+    "impersonation": "xưng là công an, ngân hàng hay cơ quan nhà nước để bắt bác làm theo",
+    "wrong_transfer": "báo chuyển nhầm tiền rồi đòi lại. Đó là mánh lừa hay gặp",
+    "fake_level": "nói tới một mức định danh hay một phiên bản ứng dụng không có thật",
+    "scam_named": "có dấu hiệu lừa đảo",
+}
+PICTURE_SCREEN: Final = (
+    "Cháu thấy trong ảnh có dòng «{line}». Đây là màn hình của hướng dẫn «{title}»; cháu "
+    "đưa bác tới đúng bước này:"
+)
+PICTURE_SAME_STEP: Final = (
+    "Cháu thấy trong ảnh có dòng «{line}». Bác đang ở đúng bước này của «{title}» ạ:"
+)
+PICTURE_TOPIC: Final = "Cháu thấy trong ảnh có dòng «{line}». Có lẽ bác cần hướng dẫn này ạ:"
+PICTURE_TOPIC_OFFER: Final = (
+    "Cháu thấy trong ảnh có dòng «{line}». Có phải bác muốn xem «{title}» không ạ? Bác cũng "
+    "có thể làm tiếp bước đang dở."
+)
+PICTURE_ALTERNATIVE: Final = "Nếu không phải, bác xem thử hướng dẫn này:"
+PICTURE_UNREAD: Final = (
+    "Cháu chưa đọc được chữ nào trong ảnh này ạ. Bác gõ cho cháu chữ đang hiện trên màn hình, "
+    "hoặc bấm «🆘 Tôi bị kẹt» để cháu nhờ {team_name} giúp bác nhé."
+)
+PICTURE_NOT_PLACED: Final = (
+    "Cháu thấy trong ảnh có dòng «{line}», nhưng cháu chưa đọc được bác cần giúp việc gì ạ. Bác "
+    "gõ cho cháu vài chữ, hoặc bấm «🆘 Tôi bị kẹt» để cháu nhờ {team_name} giúp bác nhé."
+)
+PICTURE_PRIVATE: Final = (
+    "🔒 Ảnh của bác có số định danh, số thẻ hoặc mã số riêng. Cháu không lưu ảnh, và đã che "
+    "các số đó. Bác đừng gửi ảnh như thế cho người lạ nhé."
+)

@@ -7,6 +7,7 @@ from pathlib import Path
 from bot.flowspec.graph import StepGraph, default_next
 from bot.flowspec.loader import LoadedFlow, Problem
 from bot.flowspec.model import PLACEHOLDER_RE, PLACEHOLDERS
+from bot.text import fold
 
 
 def _placeholder_problems(loaded: LoadedFlow) -> list[Problem]:
@@ -94,6 +95,23 @@ def check_flows(loaded: list[LoadedFlow]) -> list[Problem]:
     ids = set(seen)
     for item in loaded:
         problems.extend(check_flow(item, ids))
+    problems.extend(_screen_problems(loaded))
     return sorted(problems)
+
+
+def _screen_problems(loaded: list[LoadedFlow]) -> list[Problem]:
+    """One on-screen text identifies one step: a screenshot must not match two."""
+    problems: list[Problem] = []
+    owner: dict[str, str] = {}
+    for item in loaded:
+        for i, step in enumerate(item.flow.steps):
+            for k, screen in enumerate(step.screens):
+                here = f"{item.flow.id}.{step.id}"
+                first = owner.setdefault(fold(screen), here)
+                if first != here:
+                    problems.append(Problem(item.file, item.line_of("steps", i, "screens", k),
+                                            f"screen text `{screen}` is also in {first}",
+                                            ("steps", i, "screens", k)))
+    return problems
 
 

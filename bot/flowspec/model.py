@@ -12,7 +12,15 @@ import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 # Ids are readable slugs: admins edit these files by hand, and they end up in button payloads
 # (Telegram allows 64 bytes of callback data) and deep links (64 chars of [A-Za-z0-9_-]).
@@ -27,6 +35,19 @@ TEXT_MAX = 4000
 LABEL_MAX = 40
 SHORT_TITLE_MAX = 28  # a menu button that fits one line on a 360 px phone
 BUTTONS_MAX = 8
+SCREENS_MAX = 6
+SCREEN_TEXT_MAX = 120
+
+
+def _whole_line(text: str) -> str:
+    if len(text.split()) < 3:
+        raise ValueError("an on-screen text needs at least three words (a whole line of the "
+                         "screen), so other screens do not match it")
+    return text
+
+
+ScreenText = Annotated[str, StringConstraints(min_length=8, max_length=SCREEN_TEXT_MAX),
+                       AfterValidator(_whole_line)]
 
 # Local details filled from the resident's commune configuration. ``team_contact`` is the
 # team with its phone number when one is configured ("Tổ CNS xã Yên Bình (số 0900 000 000)"),
@@ -122,6 +143,12 @@ class Step(_Strict):
         description="The rest happens later or elsewhere (days of waiting, a visit to the "
         "police or a bank): no path through this step may end `completed`.",
     )
+    screens: Annotated[list[ScreenText], Field(max_length=SCREENS_MAX)] = Field(
+        default=[],
+        description="Texts shown on the resident's phone at this step, exactly as the app "
+        "writes them (e.g. `Kích hoạt tài khoản định danh điện tử`): a screenshot showing one "
+        "opens the guide here. At least three words each, and specific to this screen.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Step:
@@ -130,6 +157,13 @@ class Step(_Strict):
         if self.slot is not None and not any(b.value for b in self.buttons):
             raise ValueError("a step with `slot` needs buttons with a `value`")
         return self
+
+    @field_validator("screens")
+    @classmethod
+    def _distinct(cls, screens: list[str]) -> list[str]:
+        if len(set(screens)) != len(screens):
+            raise ValueError("`screens` lists the same text twice")
+        return screens
 
 
 ShortTitle = Annotated[str, StringConstraints(min_length=1, max_length=SHORT_TITLE_MAX)]

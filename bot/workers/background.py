@@ -30,7 +30,8 @@ class TelegramSlot:
         self.channel = TelegramChannel.from_settings(runtime.settings, runtime.service,
                                                      queue=runtime.outbox,
                                                      teams=(runtime.registry, runtime.desk),
-                                                     reports=runtime.reports)
+                                                     reports=runtime.reports,
+                                                     screens=runtime.screens)
         self.sending = self.channel
         self.leader: Leader | None = None
         if self.channel is not None and not self.channel.config.webhook_url:
@@ -52,7 +53,7 @@ class TelegramSlot:
         runtime = self.runtime
         channel = TelegramChannel.from_settings(runtime.settings, runtime.service,
                                                 teams=(runtime.registry, runtime.desk),
-                                                reports=runtime.reports)
+                                                reports=runtime.reports, screens=runtime.screens)
         assert channel is not None
         self.channel = channel
         async with channel.running():

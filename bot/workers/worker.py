@@ -90,7 +90,8 @@ def build_app(runtime: Runtime, telegram: TelegramSlot, zalo: ZaloChannel | None
               console_mount(runtime.console, runtime.served,
                             secure_cookies=settings.secure_cookies)]
     app: Any = create_app(runtime.service, health, extra_routes=routes,
-                          images_dir=settings.flows_dir / "images", mailbox=runtime.mailbox)
+                          images_dir=settings.flows_dir / "images", mailbox=runtime.mailbox,
+                          screens=runtime.screens)
     return worker_header(app, worker) if worker is not None else app
 
 

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.telegram.fake_entities import BadRequest, parse, units
@@ -96,9 +96,11 @@ class FakeBotAPI:
         self._changed = asyncio.Condition()
         self._message_id = 100
         self._file_number = 0
+        self.downloads: dict[str, bytes] = {}  # file_id -> what getFile's file holds
         self.app = Starlette(
             routes=[
                 Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"]),
+                Route("/file/bot{token}/{path:path}", self._file, methods=["GET"]),
             ]
         )
 
@@ -137,7 +139,18 @@ class FakeBotAPI:
             ) from None
         return self.made(method)
 
+    def offer_file(self, file_id: str, data: bytes) -> None:
+        """A file residents sent (a photo, a document) that getFile and the download serve."""
+        self.downloads[file_id] = data
+
     # ------------------------------------------------------------------ HTTP
+    async def _file(self, request: Request) -> Response:
+        if request.path_params["token"] != TOKEN:
+            return Response(status_code=401)
+        file_id = request.path_params["path"].removeprefix("photos/")
+        data = self.downloads.get(file_id)
+        return Response(status_code=404) if data is None else Response(data)
+
     async def _endpoint(self, request: Request) -> JSONResponse:
         if request.path_params["token"] != TOKEN:
             return JSONResponse(
@@ -190,6 +203,12 @@ class FakeBotAPI:
     def _answer(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         if method == "getMe":
             return BOT_USER
+        if method == "getFile":
+            file_id = str(params.get("file_id", ""))
+            if file_id not in self.downloads:
+                raise BadRequest("Bad Request: invalid file_id")
+            return {"file_id": file_id, "file_unique_id": f"u{file_id}",
+                    "file_size": len(self.downloads[file_id]), "file_path": f"photos/{file_id}"}
         if method in ("deleteWebhook", "setWebhook", "answerCallbackQuery"):
             return True
         if method == "setMyCommands":

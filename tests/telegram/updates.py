@@ -82,6 +82,21 @@ class Updates:
             user, None, voice={"file_id": "v1", "file_unique_id": "uv1", "duration": 4}
         )
 
+    def photo(self, file_id: str, size: int, user: dict[str, Any] = RESIDENT,
+              chat: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A photo, in the sizes Telegram makes of it (the last is the largest)."""
+        sizes = [{"file_id": f"{file_id}-small", "file_unique_id": f"u{file_id}s", "width": 90,
+                  "height": 180, "file_size": 2000},
+                 {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 1080,
+                  "height": 2160, "file_size": size}]
+        return self._message(user, chat, photo=sizes)
+
+    def document(self, file_id: str, size: int, mime_type: str,
+                 user: dict[str, Any] = RESIDENT) -> dict[str, Any]:
+        return self._message(user, None, document={
+            "file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": "anh.jpg",
+            "mime_type": mime_type, "file_size": size})
+
     def location(self, user: dict[str, Any] = RESIDENT) -> dict[str, Any]:
         return self._message(user, None, location={"latitude": 21.0, "longitude": 105.8})
 

@@ -11,6 +11,8 @@ from playwright.async_api import Page, async_playwright, expect
 
 from bot.app import Runtime
 from bot.channels.web.app import create_app
+from bot.screenshots.ocr import tesseract_ready
+from tests.screenshots.pictures import activation_screen, not_an_image
 from tests.server import serving
 
 pytestmark = pytest.mark.browser
@@ -66,3 +68,22 @@ async def test_deep_link_opens_the_guide(page: tuple[Page, str]) -> None:
     tab, base = page
     await tab.goto(base + "/?start=vneid_install")
     await expect(tab.locator(".msg.bot").last).to_contain_text("Bước 1/")
+
+
+async def test_a_screenshot_sent_with_the_attach_button_is_answered(
+        page: tuple[Page, str], tmp_path: Path) -> None:
+    if not tesseract_ready():
+        pytest.skip("tesseract-ocr-vie is not installed (make ocr)")
+    tab, base = page
+    await tab.goto(base + "/")
+    await expect(tab.locator(".msg.bot").first).to_contain_text("Cháu chào bác")
+    picture = tmp_path / "man-hinh.jpg"
+    picture.write_bytes(activation_screen())
+    await tab.set_input_files("#picture", str(picture))
+    await expect(tab.locator(".msg.me").last).to_contain_text("Ảnh màn hình")
+    await expect(tab.locator(".msg.bot").filter(has_text="Cháu thấy trong ảnh")).to_contain_text(
+        "Kích hoạt tài khoản định danh điện tử", timeout=30000)
+    notes = tmp_path / "ghi-chu.txt"
+    notes.write_bytes(not_an_image())
+    await tab.set_input_files("#picture", str(notes))
+    await expect(tab.locator(".msg.bot").last).to_contain_text("JPEG, PNG hoặc WebP")

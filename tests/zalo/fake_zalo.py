@@ -75,6 +75,7 @@ class FakeZalo:
     violations: list[str] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses for the next sends
     user_errors: dict[str, int] = field(default_factory=dict)  # user -> Zalo error code
+    files: dict[str, bytes] = field(default_factory=dict)  # residents' pictures, by name
     _wrote: dict[str, dt.datetime] = field(default_factory=dict)
     _used: dict[str, int] = field(default_factory=dict)
     _counter: int = 0
@@ -85,7 +86,18 @@ class FakeZalo:
             Route("/v4/oa/access_token", self._token, methods=["POST"]),
             Route("/v3.0/oa/message/cs", self._send, methods=["POST"]),
             Route("/v2.0/oa/upload/image", self._upload, methods=["POST"]),
+            Route("/files/{name}", self._file, methods=["GET"]),
         ])
+
+    def picture_url(self, name: str, data: bytes) -> str:
+        """Where Zalo's CDN serves a picture a resident sent (the URL in the event)."""
+        self.files[name] = data
+        return f"{self.base_url}/files/{name}"
+
+    async def _file(self, request: Request) -> Response:
+        data = self.files.get(request.path_params["name"])
+        return Response(status_code=404) if data is None else Response(
+            data, media_type="image/jpeg")
 
     def user_wrote(self, user: str, at: dt.datetime) -> None:
         self._wrote[user] = at

@@ -71,11 +71,13 @@ async def test_more_buttons_than_zalo_shows_are_numbered_and_answerable(bot: Bot
 
 
 async def test_stickers_photos_and_locations_get_the_friendly_answer(bot: Bot) -> None:
+    """A picture is read (tests/zalo/test_pictures.py); one that cannot be fetched says so,
+    and the kept event no longer holds its address."""
+    missing = bot.fake.base_url + "/files/photo.jpg"
     image = bot.webhook.event("user_send_image", "u1", text="", attachments=[
-        {"type": "image", "payload": {"url": "https://zalo.example/photo.jpg",
-                                      "thumbnail": "https://zalo.example/t.jpg"}}])
+        {"type": "image", "payload": {"url": missing, "thumbnail": missing}}])
     sent = await bot.event(image)
-    assert "chữ" in sent[0].text
+    assert "chưa tải được ảnh" in sent[0].text
     for name in ("user_send_sticker", "user_send_audio", "user_send_location",
                  "user_send_file"):
         again = await bot.event(bot.webhook.event(name, "u1"))
@@ -84,7 +86,8 @@ async def test_stickers_photos_and_locations_get_the_friendly_answer(bot: Bot) -
     assert set(stored.values()) == {"done"}
     bodies = await bot.runtime.transactions.run(
         lambda conn: conn.execute(select(inbox.c.body)).scalars().all())
-    assert any("https://zalo.example/photo.jpg" in str(body) for body in bodies)
+    assert any("user_send_image" in str(body) for body in bodies)
+    assert not any("/files/photo.jpg" in str(body) for body in bodies)
 
 
 async def test_a_share_code_opens_its_guide_and_codes_survive_a_restart(

@@ -38,6 +38,7 @@ from bot.config import Settings
 from bot.conversation import ConversationService
 from bot.outbox import Outbox as Queue
 from bot.reports.service import Reports
+from bot.screenshots import ScreenReader
 from bot.teams.desk import TicketDesk
 from bot.teams.registry import Registry
 
@@ -108,10 +109,11 @@ class TelegramChannel:
         queue: Queue | None = None,
         teams: tuple[Registry, TicketDesk] | None = None,
         reports: Reports | None = None,
+        screens: ScreenReader | None = None,
     ) -> None:
         """``queue``: the outbox whose Telegram messages this channel sends; ``teams``: the
         registry and ticket desk for team groups and members; ``reports``: members' reach
-        commands (/chiase, /thongke, /thongbao)."""
+        commands (/chiase, /thongke, /thongbao); ``screens``: reads residents' pictures."""
         self.config = config
         self.retry_delay = retry_delay
         self._gave_up = False
@@ -132,7 +134,7 @@ class TelegramChannel:
         self.reports = reports
         if reports is not None:
             ReportHandlers(reports).register(self.application)
-        TelegramHandlers(service, renderer).register(self.application)
+        TelegramHandlers(service, renderer, screens or ScreenReader()).register(self.application)
         if queue is not None:
             queue.register(TelegramSender(self.application, renderer,
                                           teams[1] if teams is not None else None))
@@ -146,11 +148,12 @@ class TelegramChannel:
         queue: Queue | None = None,
         teams: tuple[Registry, TicketDesk] | None = None,
         reports: Reports | None = None,
+        screens: ScreenReader | None = None,
     ) -> TelegramChannel | None:
         """The channel ``bot serve`` runs, or None without ``TELEGRAM_BOT_TOKEN``."""
         config = TelegramConfig.from_settings(settings)
         return cls(config, service, queue=queue, teams=teams,
-                   reports=reports) if config else None
+                   reports=reports, screens=screens) if config else None
 
     @property
     def status(self) -> str:

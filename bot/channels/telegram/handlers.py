@@ -26,7 +26,10 @@ from telegram.ext import (
 from bot.channels.telegram import inline, texts
 from bot.channels.telegram.render import Renderer
 from bot.conversation import ConversationService
+from bot.engine.messages import Reply
 from bot.metrics import SEND_ERRORS
+from bot.screenshots import MAX_BYTES, PictureRead, Problem, ScreenReader
+from bot.screenshots.reader import READING
 from bot.turn_contract import Incoming
 
 log = logging.getLogger(__name__)
@@ -82,14 +85,29 @@ def addressed_text(message: Message, bot: Bot) -> str | None:
     return text if _replies_to_bot(message, bot) else None
 
 
+def picture_file(message: Message) -> tuple[str, int | None] | None:
+    """The file id and size of a photo (its largest size) or an image sent as a file."""
+    if message.photo:
+        largest = message.photo[-1]
+        return largest.file_id, largest.file_size
+    document = message.document
+    if document is not None and (document.mime_type or "").startswith("image/"):
+        return document.file_id, document.file_size
+    return None
+
+
 class TelegramHandlers:
-    def __init__(self, service: ConversationService, renderer: Renderer) -> None:
+    def __init__(self, service: ConversationService, renderer: Renderer,
+                 screens: ScreenReader) -> None:
         self.service = service
         self.renderer = renderer
+        self.screens = screens
 
     def register(self, application: Application) -> None:  # type: ignore[type-arg]
         new_message = filters.UpdateType.MESSAGE
         application.add_handler(MessageHandler(new_message & filters.TEXT, self.on_text))
+        application.add_handler(MessageHandler(
+            new_message & (filters.PHOTO | filters.Document.IMAGE), self.on_picture))
         application.add_handler(
             MessageHandler(new_message & ~filters.StatusUpdate.ALL, self.on_unsupported)
         )
@@ -135,6 +153,40 @@ class TelegramHandlers:
                 message_key=self._key(update, context.bot),
             ),
         )
+
+    async def on_picture(self, update: Update, context: Context) -> None:
+        """A photo or an image file: read it (the picture itself is never kept), then a turn
+        with its text; a picture that cannot be read gets its own answer instead."""
+        message, user, chat = update.message, update.effective_user, update.effective_chat
+        if message is None or user is None or chat is None:
+            return
+        if message.chat.type != ChatType.PRIVATE and not _replies_to_bot(message, context.bot):
+            return
+        found = picture_file(message)
+        if found is None:
+            return
+        read = await self._read_picture(context.bot, chat.id, *found)
+        if read.answer is not None:
+            await self.renderer.send(context.bot, chat.id, [Reply(read.answer)])
+            return
+        await self._turn(update, context, Incoming(
+            CHANNEL, str(user.id), text=read.text, picture=True,
+            message_key=self._key(update, context.bot)))
+
+    async def _read_picture(self, bot: Bot, chat_id: int, file_id: str,
+                            size: int | None) -> PictureRead:
+        if size is not None and size > MAX_BYTES:
+            return PictureRead(problem=Problem.too_big)
+        try:
+            data = bytes(await (await bot.get_file(file_id)).download_as_bytearray())
+        except BadRequest as error:  # "file is too big" (over Telegram's 20 MB for bots)
+            log.info("could not download a picture: %s", error.message)
+            return PictureRead(problem=Problem.too_big)
+
+        async def reading() -> None:
+            await bot.send_message(chat_id, READING)
+
+        return await self.screens.read(data, on_slow=reading)
 
     async def on_button(self, update: Update, context: Context) -> None:
         query = update.callback_query

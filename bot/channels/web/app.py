@@ -1,5 +1,6 @@
 """HTTP routes: the chat page (``/`` and its ``/static/`` files), ``POST /api/chat``,
-``GET /api/chat/updates``, ``/healthz`` and the flow schema.
+``POST /api/chat/image`` (:mod:`bot.channels.web.pictures`), ``GET /api/chat/updates``,
+``/healthz`` and the flow schema.
 
 Handlers only translate JSON to :class:`Incoming` and replies back; every decision is the
 conversation service's.
@@ -23,9 +24,11 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.channels.web.guard import Guard
+from bot.channels.web.pictures import picture_route
 from bot.conversation import ConversationService
 from bot.flowspec.model import Flow
 from bot.outbox.mailbox import MAX_WAIT, Mailbox
+from bot.screenshots import ScreenReader
 from bot.turn_contract import Incoming
 
 STATIC = Path(__file__).parent / "static"
@@ -101,9 +104,11 @@ def _parse_updates(request: Request) -> tuple[str, int, float] | JSONResponse:
 
 def create_app(service: ConversationService, health: HealthCheck,
                extra_routes: Sequence[BaseRoute] = (), images_dir: Path | None = None,
-               mailbox: Mailbox | None = None) -> Starlette:
+               mailbox: Mailbox | None = None, screens: ScreenReader | None = None
+               ) -> Starlette:
     """``images_dir`` serves the guides' step images at ``/images/`` (flows/images);
-    ``mailbox`` answers ``GET /api/chat/updates`` (messages sent outside a request)."""
+    ``mailbox`` answers ``GET /api/chat/updates`` (messages sent outside a request);
+    ``screens`` reads the pictures of ``POST /api/chat/image`` (default: Tesseract)."""
     async def index(_: Request) -> Response:
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
@@ -146,6 +151,7 @@ def create_app(service: ConversationService, health: HealthCheck,
         Route("/", index),
         Route("/api/chat", chat, methods=["POST"]),
         Route("/api/chat/updates", updates),
+        picture_route(service, screens or ScreenReader()),
         Route("/healthz", healthz),
         Route("/api/flow-schema", schema),
         Mount("/static", StaticFiles(directory=STATIC)),

@@ -32,6 +32,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation import ConversationService
 from bot.outbox import Inbox, Outbox
+from bot.screenshots import ScreenReader
 from bot.sharing import ShareCodes
 from bot.storage.zalo import ZaloStore
 
@@ -82,7 +83,8 @@ def signature_ok(config: ZaloConfig, body: bytes, timestamp: str, header: str) -
 class ZaloChannel:
     def __init__(self, config: ZaloConfig, service: ConversationService, outbox: Outbox,
                  inbox: Inbox, store: ZaloStore, codes: ShareCodes, clock: Clock, *,
-                 http: httpx.AsyncClient | None = None, per_second: float = 10.0) -> None:
+                 http: httpx.AsyncClient | None = None, per_second: float = 10.0,
+                 screens: ScreenReader | None = None) -> None:
         self.config = config
         self.clock = clock
         self.inbox = inbox
@@ -91,7 +93,8 @@ class ZaloChannel:
         self.tokens = TokenManager(self.api, store, clock, seed=config.refresh_token)
         self.sender = ZaloSender(self.api, self.tokens, store, service, clock,
                                  config.images_dir, per_second=per_second)
-        self.events = ZaloEvents(service, outbox, store, codes, clock)
+        self.events = ZaloEvents(service, outbox, store, codes, clock,
+                                 screens or ScreenReader(), self.api.client)
         service.queue_replies_for(CHANNEL, keep=WINDOW)
         outbox.register(self.sender)
         inbox.register(CHANNEL, self.events)

@@ -13,13 +13,18 @@ import datetime as dt
 import logging
 from typing import Any
 
+import httpx
+
 from bot.channels.zalo import texts
+from bot.channels.zalo.pictures import download, image_url, without_image_urls
 from bot.clock import Clock
 from bot.conversation import STORED_TEXT, ConversationService
 from bot.engine import payloads
 from bot.engine.messages import Reply
 from bot.outbox import Outbox, replies_body
 from bot.privacy import mask
+from bot.screenshots import PictureRead, ScreenReader
+from bot.screenshots.reader import READING
 from bot.sharing import ShareCodes
 from bot.storage.inbox import InboxEvent
 from bot.storage.zalo import ZaloStore
@@ -29,6 +34,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "zalo"
 
 TEXT = "user_send_text"
+IMAGE = "user_send_image"
 FOLLOW, UNFOLLOW = "follow", "unfollow"
 # What the engine hears for each kind of attachment (its friendly "I read text" answer).
 UNSUPPORTED = {
@@ -74,12 +80,15 @@ def event_key(event: dict[str, Any], user: str) -> str:
 
 class ZaloEvents:
     def __init__(self, service: ConversationService, outbox: Outbox, store: ZaloStore,
-                 codes: ShareCodes, clock: Clock) -> None:
+                 codes: ShareCodes, clock: Clock, screens: ScreenReader,
+                 http: httpx.AsyncClient) -> None:
         self.service = service
         self.outbox = outbox
         self.store = store
         self.codes = codes
         self.clock = clock
+        self.screens = screens
+        self.http = http
 
     async def handle(self, event: InboxEvent) -> None:
         body, user = event.body, event.sender
@@ -92,7 +101,11 @@ class ZaloEvents:
         # The resident just wrote: a new window of free replies, and what waited goes first.
         await self.store.resident_wrote(user, event_time(body) or self.clock.now())
         await self.outbox.release(CHANNEL, user)
-        incoming = await self._incoming(str(name), body, user, event.key)
+        url = image_url(body) if name == IMAGE else None
+        if url is not None:
+            incoming = await self._picture(url, user, f"zalo.{event.key}"[:64])
+        else:
+            incoming = await self._incoming(str(name), body, user, event.key)
         if incoming is None:
             return
         replies = await self.service.handle(incoming)
@@ -100,9 +113,26 @@ class ZaloEvents:
             log.info("zalo event %d was handled before", event.id)
         self.outbox.wake(CHANNEL)
 
+    async def _picture(self, url: str, user: str, dedup: str) -> Incoming | None:
+        """The picture's text as a message, or None once its problem was answered."""
+        fetched = await download(self.http, url)
+        if isinstance(fetched, bytes):
+            read = await self.screens.read(fetched, on_slow=lambda: self._say(user, READING))
+        else:
+            read = PictureRead(problem=fetched)
+        if read.answer is not None:
+            await self._say(user, read.answer)
+            return None
+        return Incoming(CHANNEL, user, text=read.text, picture=True, message_key=dedup)
+
+    async def _say(self, user: str, text: str) -> None:
+        await self.outbox.send(CHANNEL, user, replies_body([Reply(text)]))
+        self.outbox.wake(CHANNEL)
+
     def scrub(self, body: dict[str, Any]) -> dict[str, Any]:
-        """The event as kept after processing: the text masked (attachment URLs stay, for
-        later screen understanding)."""
+        """The event as kept after processing: the text masked, a picture's addresses
+        dropped."""
+        body = without_image_urls(body)
         message = body.get("message")
         if not isinstance(message, dict) or not isinstance(message.get("text"), str):
             return body

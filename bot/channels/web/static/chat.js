@@ -5,6 +5,7 @@
 // Text is inserted as DOM text nodes, never as HTML; only **bold**, phone numbers and web
 // addresses become elements. No inline script or style: the page works under a strict CSP.
 import { findLinks } from "./links.js";
+import { PICTURE_TEXTS, sendPicture } from "./picture.js";
 import { startUpdates } from "./updates.js";
 
 const RETRY_DELAYS = [1000, 2000, 4000, 8000];  // before each automatic retry, in ms
@@ -365,6 +366,29 @@ form.addEventListener("submit", event => {
   event.preventDefault();
   const text = input.value.trim();
   if (text && send({text}, text)) input.value = "";
+});
+
+// A picture of the screen: read by the server, answered like a message.
+document.getElementById("picture").addEventListener("change", async event => {
+  const file = event.target.files[0];
+  event.target.value = "";
+  if (!file || inFlight) return;
+  const request = {mine: bubble("me", PICTURE_TEXTS.sent, false), shown: PICTURE_TEXTS.sent,
+                   attempt: 0};
+  clearNotice();
+  setBusy(true);
+  scrollToBottom();
+  const reading = setTimeout(() => showNotice(PICTURE_TEXTS.reading, null), 1000);
+  const outcome = await sendPicture(user, file, randomId());
+  clearTimeout(reading);
+  clearNotice();
+  setBusy(false);
+  if (outcome.ok) {
+    answered(request, outcome.data);
+  } else {
+    request.mine.classList.add("failed");
+    scrollToStart(renderBot({text: outcome.error}).el);
+  }
 });
 
 window.addEventListener("online", () => {
