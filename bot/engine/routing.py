@@ -18,6 +18,7 @@ from bot.intents.base import IntentResult
 CONFIDENT = 0.55
 MARGIN = 0.15
 CANDIDATE_MIN = 0.1
+CANDIDATE_OFFER = 0.25  # below this, a guide is not offered against a likelier "out of scope"
 MAX_CANDIDATES = 3
 BUILTINS = frozenset({"greet", "thanks_bye", "help_menu", "human_help", "out_of_scope"})
 
@@ -48,6 +49,9 @@ def route_intent(result: IntentResult | None, catalog: Catalog, *,
         if top.name in BUILTINS:
             return Route(builtin=top.name)
         return Route(flow_id=catalog.by_intent[top.name])
+    if top.name == "out_of_scope" and runner_up < CANDIDATE_OFFER:
+        # Small talk ("chiều nay có bão không cháu") is not clarified with unrelated guides.
+        return Route(builtin="out_of_scope")
     candidates = tuple(
         g.name for g in ranking[:MAX_CANDIDATES]
         if g.confidence >= CANDIDATE_MIN and g.name not in ("out_of_scope", "greet",

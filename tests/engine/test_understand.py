@@ -103,3 +103,16 @@ def test_the_affirmative_of_a_negative_button_never_presses_it() -> None:
 def test_ask_text() -> None:
     assert ask_text(["A", "B"]).startswith("Ý bác là «A» hay «B» ạ?")
     assert ask_text(["A", "B", "C"]).startswith("Ý bác là «A», «B» hay «C» ạ?")
+
+
+def test_small_talk_is_not_clarified_with_unrelated_guides() -> None:
+    """Rasa's ranking for "chieu nay co bao ko chau": out of scope, unconfident, and a guide
+    far behind. The polite refusal, not three guides to choose from."""
+    from bot.engine.routing import route_intent
+    from bot.intents.base import IntentGuess, IntentResult
+
+    ranking = (IntentGuess("out_of_scope", 0.53), IntentGuess("payment_qr", 0.2),
+               IntentGuess("public_services", 0.07))
+    assert route_intent(IntentResult(ranking=ranking), CATALOG).builtin == "out_of_scope"
+    close = (IntentGuess("out_of_scope", 0.45), IntentGuess("payment_qr", 0.35))
+    assert route_intent(IntentResult(ranking=close), CATALOG).candidates == ("payment_qr",)
