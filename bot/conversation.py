@@ -107,6 +107,14 @@ class ReachRecorder(Protocol):
                 member: str | None) -> list[Effect]: ...
 
 
+class TurnExtension(Protocol):
+    """Adds replies after the engine's own (an offer after a finished guide); what it needs
+    to know it reads through the hook's ``read``."""
+
+    def extra_replies(self, message: Incoming, resident: StoredResident, turn: Turn
+                      ) -> list[Reply]: ...
+
+
 class StartCodes(Protocol):
     """Expands a short code in a start link (``/start VN12``) to what it stands for."""
 
@@ -191,6 +199,7 @@ class ConversationService:
         self.data_rights = data_rights
         self.reach: ReachRecorder | None = None
         self.start_codes: StartCodes | None = None
+        self.extensions: list[TurnExtension] = []
         self.limits = limits
 
     async def handle(self, message: Incoming) -> list[Reply] | None:
@@ -270,6 +279,8 @@ class ConversationService:
                     extras, write.handoffs = [HookTurn(replies=[Reply(refusal)])], []
             if extras:  # the hook's words replace the engine's hand-off notice
                 replies = extras[0].replies
+            for extension in self.extensions:
+                replies += extension.extra_replies(message, resident, turn)
             if early is not None:
                 replies = early.replies + replies
                 extras.append(early)

@@ -16,6 +16,7 @@ from bot.storage import (  # noqa: F401  (each module registers its tables)
     jobs,
     nlu,
     outbox,
+    outreach,
     proposals,
     rate_counters,
     reach,

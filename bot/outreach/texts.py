@@ -1,0 +1,34 @@
+"""What residents read about proactive messages: agreeing, stopping, and the messages'
+frame. One sentence each, saying who writes, about what, how often at most, and how to stop."""
+
+from __future__ import annotations
+
+from typing import Final
+
+OPT_IN_BUTTON: Final = "✅ Đồng ý nhận tin"
+NO_THANKS_BUTTON: Final = "Không, cảm ơn"
+STOP_BUTTON: Final = "🔕 Dừng nhận tin"
+OPEN_GUIDE_BUTTON: Final = "📖 Xem hướng dẫn"
+
+# {team_name} {commune} {per_day} {per_week} are filled in.
+_PROMISE: Final = (
+    "{team_name} sẽ nhắn bác tin về việc sắp diễn ra ở {commune} (làm định danh, đổi SIM, "
+    "cảnh báo lừa đảo mới…), nhiều nhất {per_day} tin một ngày và {per_week} tin một tuần, chỉ "
+    "từ 7 giờ sáng đến 9 giờ tối; muốn thôi, bác gõ «dừng nhận tin» bất cứ lúc nào.")
+OFFER: Final = "🔔 Bác có muốn nhận tin của tổ không ạ? Nếu đồng ý, " + _PROMISE
+OPTED_IN: Final = "🔔 Dạ, cháu đã ghi nhận ạ: từ nay " + _PROMISE
+ZALO_NOTE: Final = (" Trên Zalo, cháu chỉ gửi được khi bác đã nhắn cho cháu trong 7 ngày gần "
+                    "nhất ạ.")
+ALREADY_IN: Final = ("Dạ, bác đã đăng ký nhận tin của {team_name} rồi ạ. Muốn thôi, bác gõ "
+                     "«dừng nhận tin».")
+NEED_UNIT: Final = (
+    "Dạ, cháu chưa biết bác ở xã/phường nào nên chưa biết tổ nào sẽ nhắn tin cho bác ạ. Bác gõ "
+    "«đổi xã» để cho cháu biết, rồi gõ lại «nhận tin của tổ» nhé.")
+OPTED_OUT: Final = ("🔕 Dạ, cháu đã dừng ạ: từ giờ bác không nhận tin của tổ nữa. Khi muốn nhận "
+                    "lại, bác gõ «nhận tin của tổ».")
+NOT_SUBSCRIBED: Final = ("Dạ, bác chưa đăng ký nhận tin nào của tổ nên sẽ không có tin nào được "
+                         "gửi cho bác ạ.")
+DECLINED: Final = "Dạ vâng, cháu sẽ không gửi tin ạ. Khi cần, bác gõ «nhận tin của tổ» nhé."
+# An announcement: who writes, what they say, why the resident gets it, how to stop.
+FRAME: Final = "📢 Tin của {team_name}:\n\n{text}\n\n(Bác nhận tin này vì đã đồng ý nhận tin " \
+               "của tổ. Gõ «dừng nhận tin» để thôi nhận.)"
