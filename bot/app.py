@@ -15,6 +15,8 @@ from typing import Any
 
 from bot.accounts import AccountService
 from bot.admin.context import ConsoleServices
+from bot.announcements import wiring as announcing
+from bot.announcements.service import Announcements
 from bot.clock import Clock, SystemClock
 from bot.communes import Commune
 from bot.config import Settings
@@ -95,6 +97,7 @@ class Runtime:
     broken_files: list[str] = field(default_factory=list)  # flow files that failed to import
     # Periodic jobs the server runs once across workers; capabilities append theirs.
     periodic_jobs: list[PeriodicJob] = field(default_factory=list)
+    announcements: Announcements | None = None  # a team's news to residents who agreed
 
     def wake(self, channel: str, recipient: str) -> None:
         """New messages for ``recipient``: the channel's sender (or the waiting web page)."""
@@ -269,6 +272,8 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
             outbox_store = OutboxStore(transactions)
             await outbox_store.prune(before=clock.now() - OUTBOX_KEPT)
             outbox = Outbox(outbox_store, clock, poll=poll, worker_id=worker)
+            rules = announcing.outreach_rules(settings)
+            announcing.proactive_delivery(outbox, transactions, clock, rules)
             inbox = Inbox(inbox_store, clock, poll=poll, worker_id=worker)
             mailbox = Mailbox(transactions, clock, poll=max(poll, 1.0))
             await mailbox.expire()
@@ -282,7 +287,9 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
             service = ConversationService(engine, store, chosen, process_id=instance,
                                           communes=registry, clock=clock,
                                           data_rights=data_rights,
-                                          hook=Handoffs(registry, clock, wake), limits=limits)
+                                          hook=announcing.consent_hook(
+                                              Handoffs(registry, clock, wake), registry, clock,
+                                              rules), limits=limits)
             desk = TicketDesk(transactions, registry, clock, wake, poll=poll)
             console.team_inbox = TeamInbox(transactions, registry, clock, wake)
             runtime = Runtime(settings, database, catalog, chosen, service, clock,
@@ -295,6 +302,11 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
             served.append(runtime)
             runtime.periodic_jobs.append(data_rights.retention_job())
             runtime.periodic_jobs.append(weekly_job(runtime.reports, outbox))
+            runtime.announcements = announcing.build_announcements(
+                settings, transactions, registry, clock, lambda: runtime.catalog,
+                runtime.reports.viewer, service, wake, rules)
+            console.announcements = runtime.announcements
+            runtime.periodic_jobs.append(runtime.announcements.job())
             register_gauges(runtime)
             live.listeners.append(runtime.reload)
             live.listeners.append(lambda fresh, _: keywords.update(

@@ -49,6 +49,11 @@ class Settings:
     rate_resident_per_minute: int = 60
     rate_new_residents_per_hour: int = 300
     rate_handoffs_per_hour: int = 30
+    # Announcements (bot/announcements): per resident and per unit, in any 24 hours / 7 days.
+    announce_per_day: int = 1
+    announce_per_week: int = 4
+    announce_unit_per_day: int = 2
+    announce_unit_per_week: int = 6
 
     @property
     def nlu_paths(self) -> NluPaths:
@@ -92,4 +97,8 @@ class Settings:
             rate_resident_per_minute=int(env.get("RATE_RESIDENT_PER_MINUTE") or 60),
             rate_new_residents_per_hour=int(env.get("RATE_NEW_RESIDENTS_PER_HOUR") or 300),
             rate_handoffs_per_hour=int(env.get("RATE_HANDOFFS_PER_HOUR") or 30),
+            announce_per_day=int(env.get("ANNOUNCE_PER_DAY") or 1),
+            announce_per_week=int(env.get("ANNOUNCE_PER_WEEK") or 4),
+            announce_unit_per_day=int(env.get("ANNOUNCE_UNIT_PER_DAY") or 2),
+            announce_unit_per_week=int(env.get("ANNOUNCE_UNIT_PER_WEEK") or 6),
         )

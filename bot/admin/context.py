@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from bot.accounts import AccountService
+from bot.announcements.service import Announcements
 from bot.flows.communes import CommuneService
 from bot.flows.images import ImageService
 from bot.flows.preview import PreviewService
@@ -35,6 +36,7 @@ class ConsoleServices:
     team_inbox: TeamInbox | None = None  # set once the runtime's senders exist
     reports: Reports | None = None  # reach and results (bot/reports)
     learning: LearningLoop | None = None  # the NLU learning loop (bot/nluloop)
+    announcements: Announcements | None = None  # a team's news (bot/announcements)
 
 
 JINJA = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),

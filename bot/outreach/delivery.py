@@ -136,3 +136,19 @@ class ProactiveSender:
 
         await self.transactions.run(
             lambda conn: db.give_up(conn, delivery, channel, recipient, now, reason))
+
+
+def rules_of(per_day: int, per_week: int) -> Rules:
+    return Rules(per_day=per_day, per_week=per_week)
+
+
+def wrap_platforms(register: Callable[[Sender], None], transactions: Transactions,
+                   clock: Clock, rules: Rules, pace: SharedPace) -> Callable[[Sender], None]:
+    """An ``Outbox.on_register`` listener: each platform's sender gets its proactive twin
+    (``p:telegram`` paced across workers, ``p:zalo`` paced by the Zalo sender itself)."""
+    def listen(sender: Sender) -> None:
+        if sender.channel in SENT_CHANNELS:
+            register(ProactiveSender(sender, transactions, clock, rules,
+                                     pace if sender.channel == "telegram" else None))
+
+    return listen

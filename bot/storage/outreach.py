@@ -29,6 +29,7 @@ from sqlalchemy import (
     update,
 )
 
+from bot.storage import residents_data
 from bot.storage.tables import BigId, metadata, residents
 
 subscriptions = Table(
@@ -193,20 +194,6 @@ def audience(conn: Connection, units: Sequence[str], after: int, limit: int, *,
             for r in conn.execute(query)]
 
 
-def count_audience(conn: Connection, units: Sequence[str], *, flow_id: str | None = None,
-                   unfinished_only: bool = False) -> dict[str, int]:
-    """How many subscribed residents per channel (the preview)."""
-    counts: dict[str, int] = {}
-    after = 0
-    while batch := audience(conn, units, after, 5000, flow_id=flow_id,
-                            unfinished_only=unfinished_only):
-        for recipient in batch:
-            if recipient.active:
-                counts[recipient.channel] = counts.get(recipient.channel, 0) + 1
-        after = batch[-1].resident_id
-    return counts
-
-
 def recent_counts(conn: Connection, kind: str, resident_ids: Sequence[int], since: dt.datetime
                   ) -> dict[int, int]:
     """Messages of ``kind`` each resident was sent (or is being sent) since ``since``."""
@@ -324,3 +311,20 @@ def consent_reader(inner: Callable[[Connection, Any], Any] | None
         return consent_of(conn, resident.id), (inner(conn, resident) if inner else None)
 
     return read
+
+
+def _erase_resident(conn: Connection, resident_id: int, channel: str, external_id: str) -> None:
+    from bot.storage.outbox import outbox  # the proactive channels' rows ("p:telegram")
+
+    erase(conn, resident_id)
+    conn.execute(outbox.delete().where(outbox.c.channel == "p:" + channel,
+                                       outbox.c.party == external_id))
+
+
+def _export_resident(conn: Connection, resident_id: int, channel: str, external_id: str
+                     ) -> dict[str, Any]:
+    return export(conn, resident_id)
+
+
+residents_data.ERASERS.append(_erase_resident)
+residents_data.EXPORTERS.append(_export_resident)

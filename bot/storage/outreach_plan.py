@@ -37,8 +37,6 @@ def plan(conn: Connection, kind: str, source_id: int, recipients: Sequence[db.Re
     for r in fresh:
         reason = skip_reason(r, zalo.get(r.external_id), day.get(r.resident_id, 0),
                              week.get(r.resident_id, 0))
-        if reason is None and not r.active:
-            db.opt_out(conn, r.resident_id, now, "blocked")
         outcome[reason or db.QUEUED] += 1
         rows.append(db.NewDelivery(r.resident_id, r.channel,
                                    db.SKIPPED if reason else db.QUEUED, reason))
@@ -73,3 +71,28 @@ def _zalo_last(conn: Connection, users: Sequence[str]) -> dict[str, dt.datetime]
 
 def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def reach(conn: Connection, kind: str, units: Sequence[str], skip_reason: SkipReason,
+          now: dt.datetime, *, flow_id: str | None = None, unfinished_only: bool = False,
+          batch: int = 2000) -> tuple[Counter[str], Counter[str]]:
+    """What :func:`plan` would do now, without writing: residents reached per channel, and
+    those skipped by reason (the preview)."""
+    reached: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
+    after = 0
+    while recipients := db.audience(conn, units, after, batch, flow_id=flow_id,
+                                    unfinished_only=unfinished_only):
+        ids = [r.resident_id for r in recipients]
+        day = db.recent_counts(conn, kind, ids, now - dt.timedelta(days=1))
+        week = db.recent_counts(conn, kind, ids, now - dt.timedelta(days=7))
+        zalo = _zalo_last(conn, [r.external_id for r in recipients if r.channel == "zalo"])
+        for r in recipients:
+            reason = skip_reason(r, zalo.get(r.external_id), day.get(r.resident_id, 0),
+                                 week.get(r.resident_id, 0))
+            if reason is None:
+                reached[r.channel] += 1
+            else:
+                skipped[reason] += 1
+        after = recipients[-1].resident_id
+    return reached, skipped
