@@ -270,6 +270,7 @@ def summarise(row: db.AnnouncementRow, found: dict[str, Any]) -> dict[str, Any]:
         "skipped": sum(skipped.values()), "skipped_by_reason": {k: v for k, v in skipped.items()
                                                                 if v},
         "failed": by_status[outreach.FAILED] + by_status[outreach.UNCERTAIN],
+        "uncertain": by_status[outreach.UNCERTAIN],
         "opened_guide": found["opened"], "opted_out_after": found["opted_out_after"],
     }
 

@@ -62,7 +62,8 @@ class HangingBotAPI(FakeBotAPI):
     async def _endpoint(self, request: Request) -> JSONResponse:
         answer = await super()._endpoint(request)
         taken = len(self.made("sendMessage"))
-        if self.hang_after is not None and taken > self.hang_after:
+        if request.path_params["method"] == "sendMessage" and self.hang_after is not None \
+                and taken > self.hang_after:
             self.hung.append(str(self.made("sendMessage")[-1].params["chat_id"]))
             await self.release.wait()
         return answer
