@@ -17,6 +17,7 @@ from bot.admin.api_nlu import nlu_api_routes
 from bot.admin.api_reports import report_api_routes
 from bot.admin.context import STATIC, Admin, ConsoleServices
 from bot.admin.render import page
+from bot.admin.views_announcements import announcement_routes
 from bot.admin.views_auth import auth_routes
 from bot.admin.views_flows import flow_routes
 from bot.admin.views_history import history_routes
@@ -52,7 +53,7 @@ def admin_mount(admin: Admin) -> Mount:
             Mount("/static", StaticFiles(directory=STATIC)),
             *auth_routes(admin), *flow_routes(admin), *history_routes(admin),
             *team_routes(admin), *unit_routes(admin), *inbox_routes(admin),
-            *report_routes(admin), *nlu_routes(admin),
+            *report_routes(admin), *nlu_routes(admin), *announcement_routes(admin),
         ],
         exception_handlers={FlowNotFound: not_found, 404: not_found},
     )

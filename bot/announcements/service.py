@@ -110,6 +110,24 @@ class Announcements:
             {u for root in viewer.roots for u in subtree(directory, root)})
         return await self.transactions.run(lambda conn: db.listing(conn, units))
 
+    async def units_for(self, principal: Principal) -> list[tuple[str, str]]:
+        """The units ``principal`` may write to: (id, label), the highest first."""
+        viewer = await self.viewer_of(principal)
+        directory = self.registry.directory
+        order = {"province": 0, "commune": 1, "village": 2}
+        units = [u for u in directory.units.values() if viewer.may_see(directory, u.id)]
+        units.sort(key=lambda u: (order.get(u.level, 3), u.name))
+        return [(u.id, directory.label(u.id)) for u in units]
+
+    def guides(self) -> list[tuple[str, str]]:
+        """(id, title) of every guide served, for the "Xem hướng dẫn" button."""
+        return sorted(((c.flow.id, c.flow.title) for c in self.catalog().flows.values()),
+                      key=lambda pair: pair[1])
+
+    def exact_for(self, viewer: Viewer, unit_id: str) -> bool:
+        """The "<5" rule of the results: exact figures only for the unit's own team."""
+        return viewer.exact_for(self.registry.directory, unit_id)
+
     # ------------------------------------------------------------- preview and send
     def replies_for(self, row: db.AnnouncementRow, unit_id: str | None) -> tuple[Reply, ...]:
         """Exactly what a resident of ``unit_id`` is sent."""

@@ -29,9 +29,9 @@ from bot.teams.hours import VIETNAM
 from tests.accounts.conftest import CHEAP
 from tests.conftest import FLOWS, settings_for
 from tests.server import serving
+from tests.teams.conftest import REGISTRY, Updates
 from tests.telegram.conftest import config_for
 from tests.telegram.fake_api import Call, FakeBotAPI
-from tests.teams.conftest import REGISTRY, Updates
 from tests.zalo.fake_zalo import (
     APP_ID,
     APP_SECRET,
