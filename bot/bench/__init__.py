@@ -204,3 +204,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="runs of each setup with the rate limiter off or on, in this "
                              "order (default off,on; off,on,off,on evens out a busy machine)")
     parser.set_defaults(handler=_bench)
+    from bot.bench import announcements
+
+    announcements.register(parser)
