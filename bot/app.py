@@ -39,6 +39,7 @@ from bot.nluloop.loop import LearningLoop
 from bot.outbox import Inbox, Outbox
 from bot.outbox.mailbox import CHANNEL as WEB
 from bot.outbox.mailbox import Mailbox
+from bot.outreach.followups import FollowUps
 from bot.ratelimit import RateLimits, RateRules, Rule
 from bot.reports.service import Reports
 from bot.reports.wiring import build_reports, weekly_job
@@ -98,6 +99,7 @@ class Runtime:
     # Periodic jobs the server runs once across workers; capabilities append theirs.
     periodic_jobs: list[PeriodicJob] = field(default_factory=list)
     announcements: Announcements | None = None  # a team's news to residents who agreed
+    followups: FollowUps | None = None  # the assistant comes back after a wait (issue 26)
 
     def wake(self, channel: str, recipient: str) -> None:
         """New messages for ``recipient``: the channel's sender (or the waiting web page)."""
@@ -307,6 +309,8 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
                 runtime.reports.viewer, service, wake, rules)
             console.announcements = runtime.announcements
             runtime.periodic_jobs.append(runtime.announcements.job())
+            runtime.followups = FollowUps(transactions, clock, wake=wake)
+            runtime.periodic_jobs.append(runtime.followups.job())
             register_gauges(runtime)
             live.listeners.append(runtime.reload)
             live.listeners.append(lambda fresh, _: keywords.update(

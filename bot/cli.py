@@ -13,6 +13,7 @@ from bot.channels.zalo import connect as zalo_connect
 from bot.flows import cli as flow_store_cli
 from bot.flowspec import cli as flows_cli
 from bot.intents import cli as intents_cli
+from bot.outreach import cli as followups_cli
 from bot.residents import cli as residents_cli
 from bot.sharing import cli as sharing_cli
 from bot.storage import cli as db_cli
@@ -25,7 +26,7 @@ REGISTRARS: list[Registrar] = [flows_cli.register, serve.register, db_cli.regist
                                zalo_connect.register, accounts_cli.register,
                                residents_cli.register, teams_cli.register,
                                flow_store_cli.register,  # after flows_cli: it adds to `flows`
-                               bench_reports.register]
+                               bench_reports.register, followups_cli.register]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -97,6 +97,7 @@ class HookTurn:
     commune: str | None = None
     engine: bool = False
     woken: list[tuple[str, str]] = field(default_factory=list)  # filled by the effects
+    redirect: str | None = None  # with ``engine``: the payload the engine gets instead
 
 
 class ReachRecorder(Protocol):
@@ -111,8 +112,8 @@ class TurnExtension(Protocol):
     """Adds replies after the engine's own (an offer after a finished guide); what it needs
     to know it reads through the hook's ``read``."""
 
-    def extra_replies(self, message: Incoming, resident: StoredResident, turn: Turn
-                      ) -> list[Reply]: ...
+    def extra_replies(self, message: Incoming, resident: StoredResident, turn: Turn,
+                      catalog: Catalog) -> list[Reply]: ...
 
 
 class StartCodes(Protocol):
@@ -263,6 +264,8 @@ class ConversationService:
             if early is not None and not early.engine:
                 hooked.append(early)
                 return self._hooked(message, resident, early)
+            if early is not None and early.redirect is not None:
+                current = replace(current, text=None, payload=early.redirect)
             if not recognized and inbound.text and self.engine.needs_intent(state, current):
                 raise _NeedsIntent  # a concurrent turn changed the state since we peeked
             unit = commune or resident.commune
@@ -280,7 +283,7 @@ class ConversationService:
             if extras:  # the hook's words replace the engine's hand-off notice
                 replies = extras[0].replies
             for extension in self.extensions:
-                replies += extension.extra_replies(message, resident, turn)
+                replies += extension.extra_replies(message, resident, turn, catalog)
             if early is not None:
                 replies = early.replies + replies
                 extras.append(early)

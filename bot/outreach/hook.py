@@ -20,11 +20,13 @@ from bot.engine.engine import Turn
 from bot.engine.messages import Button, Inbound, Reply
 from bot.engine.render import CONTINUE_BUTTON, MENU_BUTTON
 from bot.engine.state import SessionState
-from bot.outreach import texts
+from bot.outreach import followup_turns, texts
 from bot.outreach.consent import consent_word
+from bot.outreach.followups import RULES as FOLLOWUP_RULES
 from bot.outreach.rules import Rules
 from bot.storage import outreach as db
 from bot.storage.conversations import Read, StoredResident
+from bot.storage.followups import FollowUpView
 
 OFFER, YES, NO, STOP = "a:offer", "a:in", "a:no", "a:out"
 PAYLOADS = (OFFER, YES, NO, STOP)
@@ -50,7 +52,14 @@ class OutreachHook:
 
     def before(self, message: Incoming, inbound: Inbound, resident: StoredResident,
                catalog: Catalog) -> HookTurn | None:
-        consent, inner_extra = _split(resident.extra)
+        consent, view, inner_extra = _split(resident.extra)
+        if view is not None:
+            state = SessionState.from_json(resident.state)
+            done = followup_turns.before(inbound.payload, inbound.text, view, catalog,
+                                         resident.commune, state.in_flow and not state.paused,
+                                         FOLLOWUP_RULES, self.clock.now(), _buttons(resident))
+            if done is not None:
+                return done
         wanted = inbound.payload if inbound.payload in PAYLOADS else None
         word = consent_word(inbound.text) if inbound.payload is None else None
         if wanted in (YES, OFFER) or word == "in":
@@ -71,7 +80,7 @@ class OutreachHook:
     def after(self, message: Incoming, resident: StoredResident, turn: Turn,
               unit: str | None, catalog: Catalog) -> HookTurn:
         assert self.inner is not None, "only the hand-off asks for a person"
-        _, inner_extra = _split(resident.extra)
+        _, _, inner_extra = _split(resident.extra)
         return self.inner.after(message, replace(resident, extra=inner_extra), turn, unit,
                                 catalog)
 
@@ -80,13 +89,19 @@ class OutreachHook:
             self.inner.committed(done)
 
     # ------------------------------------------------------------- after the engine
-    def extra_replies(self, message: Incoming, resident: StoredResident, turn: Turn
-                      ) -> list[Reply]:
-        """The offer after a finished guide (``ConversationService.extras``)."""
-        if not FINISHED & {e.kind for e in turn.events}:
-            return []
-        consent, _ = _split(resident.extra)
-        return self._offer(message, resident, consent)
+    def extra_replies(self, message: Incoming, resident: StoredResident, turn: Turn,
+                      catalog: Catalog) -> list[Reply]:
+        """After the engine (``ConversationService.extensions``): a waiting step's follow-up
+        offer, and the team's news offered after a finished guide."""
+        consent, view, _ = _split(resident.extra)
+        replies: list[Reply] = []
+        for event in turn.events:
+            if event.kind == "step_reached":
+                replies += followup_turns.offer(catalog, event.flow_id, event.step_id,
+                                                message.channel, view)
+        if FINISHED & {e.kind for e in turn.events}:
+            replies += self._offer(message, resident, consent)
+        return replies
 
     # ------------------------------------------------------------- the turns
     def _fill(self, template: str, message: Incoming, resident: StoredResident) -> str:
@@ -125,10 +140,10 @@ class OutreachHook:
                         events=[_event("outreach_opt_out", reason="words")])
 
 
-def _split(extra: Any) -> tuple[str | None, Any]:
-    if isinstance(extra, tuple) and len(extra) == 2:
-        return extra[0], extra[1]
-    return None, extra
+def _split(extra: Any) -> tuple[str | None, FollowUpView | None, Any]:
+    if isinstance(extra, tuple) and len(extra) == 3:
+        return extra[0], extra[1], extra[2]
+    return None, None, extra
 
 
 def _buttons(resident: StoredResident) -> tuple[Button, ...]:

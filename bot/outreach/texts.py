@@ -32,3 +32,24 @@ DECLINED: Final = "Dạ vâng, cháu sẽ không gửi tin ạ. Khi cần, bác 
 # An announcement: who writes, what they say, why the resident gets it, how to stop.
 FRAME: Final = "📢 Tin của {team_name}:\n\n{text}\n\n(Bác nhận tin này vì đã đồng ý nhận tin " \
                "của tổ. Gõ «dừng nhận tin» để thôi nhận.)"
+
+# ---------------------------------------------------------------- follow-ups (issue 26)
+FOLLOWUP_OFFER: Final = ("⏰ Nếu bác đồng ý, sau {days} ngày cháu sẽ nhắn hỏi lại bác: «{ask}» "
+                         "(chỉ một lần, từ 7 giờ sáng đến 9 giờ tối).")
+FOLLOWUP_YES: Final = "✅ Nhắc tôi sau {days} ngày"
+FOLLOWUP_NO: Final = "Thôi, không cần nhắc"
+FOLLOWUP_ZALO: Final = ("⏰ Trên Zalo cháu không tự nhắn lại được sau {days} ngày ạ. Sau {days} "
+                        "ngày, bác nhắn «tiếp tục» cho cháu để làm tiếp nhé.")
+FOLLOWUP_SCHEDULED: Final = ("Dạ, cháu ghi nhận ạ: khoảng {when}, cháu sẽ hỏi bác «{ask}». Muốn "
+                             "thôi, bác gõ «hủy nhắc».")
+FOLLOWUP_DECLINED: Final = "Dạ vâng, cháu sẽ không nhắc ạ."
+FOLLOWUP_CANCELLED: Final = "Dạ, cháu đã hủy {count} lời nhắc ạ. Cháu sẽ không hỏi lại nữa."
+FOLLOWUP_NONE: Final = "Dạ, hiện cháu không có lời nhắc nào cho bác ạ."
+FOLLOWUP_LIST: Final = "Cháu sẽ hỏi lại bác:"
+FOLLOWUP_ITEM: Final = "• khoảng {when}: «{ask}»"
+FOLLOWUP_LIST_END: Final = "Muốn thôi, bác gõ «hủy nhắc»."
+ANSWER_DONE: Final = "✅ Rồi"
+ANSWER_NOT_YET: Final = "⏳ Chưa"
+ANSWER_PROBLEM: Final = "⚠️ Có vấn đề"
+FOLLOWUP_AGAIN: Final = "Dạ, không sao ạ. Khoảng {when}, cháu sẽ hỏi lại bác một lần nữa."
+FOLLOWUP_THANKS: Final = "Dạ, cảm ơn bác đã cho cháu biết ạ. 🌼"

@@ -305,10 +305,14 @@ def _iso(moment: dt.datetime | None) -> str | None:
 
 
 def consent_reader(inner: Callable[[Connection, Any], Any] | None
-                   ) -> Callable[[Connection, Any], tuple[str | None, Any]]:
-    """A turn's read: the resident's consent, and what ``inner`` (the hand-off) reads."""
-    def read(conn: Connection, resident: Any) -> tuple[str | None, Any]:
-        return consent_of(conn, resident.id), (inner(conn, resident) if inner else None)
+                   ) -> Callable[[Connection, Any], tuple[str | None, Any, Any]]:
+    """A turn's read: the resident's consent, their follow-ups, and what ``inner`` (the
+    hand-off) reads."""
+    from bot.storage import followups
+
+    def read(conn: Connection, resident: Any) -> tuple[str | None, Any, Any]:
+        return (consent_of(conn, resident.id), followups.view(conn, resident.id),
+                inner(conn, resident) if inner else None)
 
     return read
 

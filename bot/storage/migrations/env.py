@@ -11,6 +11,7 @@ from bot.storage import (  # noqa: F401  (each module registers its tables)
     accounts,
     audit,
     flow_store,
+    followups,
     images,
     inbox,
     jobs,
