@@ -66,7 +66,7 @@ def _followup(catalog: Catalog, flow_id: str, step_id: str) -> FollowUp | None:
 
 
 def before(payload: str | None, text: str | None, view: db.FollowUpView, catalog: Catalog,
-           unit: str | None, in_guide: bool, rules: Rules, now: dt.datetime,
+           unit: str | None, typed_answers: bool, rules: Rules, now: dt.datetime,
            back: tuple[Button, ...]) -> HookTurn | None:
     """A follow-up turn, or None when the message is about something else."""
     if payload is not None and payload.startswith(YES):
@@ -97,18 +97,18 @@ def before(payload: str | None, text: str | None, view: db.FollowUpView, catalog
                                                                    ask=r.ask)
                                         for r in view.scheduled), texts.FOLLOWUP_LIST_END]
         return HookTurn(replies=[Reply("\n".join(lines), back)])
-    return _answer(payload, words, view, catalog, in_guide, rules, now, back)
+    return _answer(payload, words, view, catalog, typed_answers, rules, now, back)
 
 
 def _answer(payload: str | None, words: str, view: db.FollowUpView, catalog: Catalog,
-            in_guide: bool, rules: Rules, now: dt.datetime, back: tuple[Button, ...]
+            typed_answers: bool, rules: Rules, now: dt.datetime, back: tuple[Button, ...]
             ) -> HookTurn | None:
     row, answer = view.open, None
     if payload is not None and payload.startswith(ANSWER):
         number, _, answer = payload[len(ANSWER):].partition(":")
         if row is None or str(row.id) != number or answer not in ANSWERS:
             return None  # an old question's button: the engine says it is stale
-    elif row is not None and not in_guide and words:
+    elif row is not None and typed_answers and words:
         answer = next((kind for kind, said in _TYPED.items() if words in said), None)
     if row is None or answer is None:
         return None

@@ -9,6 +9,7 @@ hand-off the resident marked solved; never to someone who stopped it before.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -54,9 +55,8 @@ class OutreachHook:
                catalog: Catalog) -> HookTurn | None:
         consent, view, inner_extra = _split(resident.extra)
         if view is not None:
-            state = SessionState.from_json(resident.state)
             done = followup_turns.before(inbound.payload, inbound.text, view, catalog,
-                                         resident.commune, state.in_flow and not state.paused,
+                                         resident.commune, _answers(resident, view),
                                          FOLLOWUP_RULES, self.clock.now(), _buttons(resident))
             if done is not None:
                 return done
@@ -144,6 +144,18 @@ def _split(extra: Any) -> tuple[str | None, FollowUpView | None, Any]:
     if isinstance(extra, tuple) and len(extra) == 3:
         return extra[0], extra[1], extra[2]
     return None, None, extra
+
+
+def _answers(resident: StoredResident, view: FollowUpView) -> bool:
+    """Typed "rồi"/"chưa" answers the follow-up question: outside a guide, or when the
+    question came after the resident's last message."""
+    if view.open is None:
+        return False
+    state = SessionState.from_json(resident.state)
+    last, asked = resident.updated_at, view.open.sent_at
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=dt.UTC)
+    return not state.in_flow or last is None or (asked is not None and asked > last)
 
 
 def _buttons(resident: StoredResident) -> tuple[Button, ...]:

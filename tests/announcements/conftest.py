@@ -23,6 +23,7 @@ from bot.admin.app import console_mount
 from bot.app import Runtime, build_runtime
 from bot.channels.telegram import TelegramChannel
 from bot.channels.web.app import create_app
+from bot.channels.web.followups import followup_routes
 from bot.channels.zalo import ZaloChannel
 from bot.clock import ManualClock
 from bot.teams.hours import VIETNAM
@@ -190,9 +191,9 @@ async def town(database_url: str, fake: HangingBotAPI, fake_zalo: FakeZalo,
         telegram = TelegramChannel(config_for(fake), runtime.service, queue=runtime.outbox,
                                    teams=(runtime.registry, runtime.desk))
         zalo = ZaloChannel.from_runtime(runtime, per_second=1000.0)
-        assert zalo is not None
+        assert zalo is not None and runtime.followups is not None
         app = create_app(runtime.service, runtime.health, mailbox=runtime.mailbox,
-                         extra_routes=[*zalo.routes,
+                         extra_routes=[*zalo.routes, *followup_routes(runtime.followups),
                                        console_mount(runtime.console, runtime.served)])
         async with telegram.application, serving(app) as base, \
                 httpx.AsyncClient(base_url=base, timeout=30) as http:
