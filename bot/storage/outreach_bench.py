@@ -42,3 +42,11 @@ def seed(conn: Connection, units: Sequence[str], count: int, now: dt.datetime,
         if zalo:
             conn.execute(zalo_recipients.insert(), zalo)
     return made
+
+
+def analyze(conn: Connection) -> None:
+    """PostgreSQL: fresh statistics after the bulk insert (autovacuum's job in production,
+    a minute or so later); without them the outbox claim picks a slow plan."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE outbox")
+        conn.exec_driver_sql("ANALYZE outreach_deliveries")
