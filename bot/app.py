@@ -310,6 +310,7 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
             console.announcements = runtime.announcements
             runtime.periodic_jobs.append(runtime.announcements.job())
             runtime.followups = FollowUps(transactions, clock, wake=wake)
+            console.followups = runtime.followups
             runtime.periodic_jobs.append(runtime.followups.job())
             register_gauges(runtime)
             live.listeners.append(runtime.reload)

@@ -17,6 +17,7 @@ from bot.flows.preview import PreviewService
 from bot.flows.proposals import ProposalService
 from bot.flows.service import FlowService
 from bot.nluloop.loop import LearningLoop
+from bot.outreach.followups import FollowUps
 from bot.reports.service import Reports
 from bot.teams.inbox import TeamInbox
 from bot.teams.registry import Registry
@@ -37,6 +38,7 @@ class ConsoleServices:
     reports: Reports | None = None  # reach and results (bot/reports)
     learning: LearningLoop | None = None  # the NLU learning loop (bot/nluloop)
     announcements: Announcements | None = None  # a team's news (bot/announcements)
+    followups: FollowUps | None = None  # the assistant comes back after a wait (issue 26)
 
 
 JINJA = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),

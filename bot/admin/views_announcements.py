@@ -124,7 +124,22 @@ def announcement_routes(admin: Admin) -> list[BaseRoute]:
                             message=exc.message)
         return redirect(f"/admin/announcements/{number}")
 
+    @admin_route(admin, Permission.read_reports, page=True)
+    async def followups(request: Request, principal: Principal) -> Response:
+        found = admin.services.followups
+        announcements = service()
+        units = await announcements.units_seen(principal)
+        table = await found.outcomes(units) if found is not None else {}
+        viewer = await announcements.viewer_of(principal)
+        exact = viewer.roots is not None and all(
+            announcements.exact_for(viewer, unit) for unit in viewer.roots)
+        titles = dict(announcements.guides())
+        rows = [(titles.get(flow, flow), {k: cell(v, exact) for k, v in counts.items()})
+                for flow, counts in sorted(table.items())]
+        return page(request, "followups.html", principal, rows=rows)
+
     return [
+        Route("/followups", followups, methods=["GET"]),
         Route("/announcements", listing, methods=["GET"]),
         Route("/announcements", create, methods=["POST"]),
         Route("/announcements/{announcement_id:int}", detail, methods=["GET"]),

@@ -124,6 +124,14 @@ class Announcements:
         return sorted(((c.flow.id, c.flow.title) for c in self.catalog().flows.values()),
                       key=lambda pair: pair[1])
 
+    async def units_seen(self, principal: Principal) -> list[str] | None:
+        """Every unit whose figures ``principal`` sees (None: all)."""
+        viewer = await self.viewer_of(principal)
+        if viewer.roots is None:
+            return None
+        return sorted({u for root in viewer.roots
+                       for u in subtree(self.registry.directory, root)})
+
     def exact_for(self, viewer: Viewer, unit_id: str) -> bool:
         """The "<5" rule of the results: exact figures only for the unit's own team."""
         return viewer.exact_for(self.registry.directory, unit_id)

@@ -29,6 +29,10 @@ RUN_EVERY = dt.timedelta(minutes=1)
 RULES = Rules(per_day=2, per_week=5)  # follow-ups a resident asked for: their own limits
 
 
+OUTCOMES = ("accepted", "cancelled", "sent", "done", "not_yet", "problem", "no_answer")
+ANSWER_KEYS = ("done", "not_yet", "problem")
+
+
 def answer_payload(followup_id: int, answer: str) -> str:
     return f"fu:a:{followup_id}:{answer}"
 
@@ -93,6 +97,24 @@ class FollowUps:
 
     async def of_resident(self, channel: str, external_id: str) -> list[db.FollowUpRow]:
         return await self.transactions.run(lambda conn: db.of_party(conn, channel, external_id))
+
+    async def outcomes(self, units: list[str] | None) -> dict[str, dict[str, int]]:
+        """Per guide: accepted, cancelled, sent, answered done / not yet / problem, no answer
+        (residents of ``units``; None: everyone)."""
+        found = await self.transactions.run(lambda conn: db.outcomes(conn, units))
+        table: dict[str, dict[str, int]] = {}
+        for (flow, status, answer), n in found.items():
+            row = table.setdefault(flow, dict.fromkeys(OUTCOMES, 0))
+            row["accepted"] += n
+            if status == db.CANCELLED:
+                row["cancelled"] += n
+            if status in (db.SENT, db.ANSWERED, db.NO_ANSWER):
+                row["sent"] += n
+            if status == db.ANSWERED and answer in ANSWER_KEYS:
+                row[answer] += n
+            if status == db.NO_ANSWER:
+                row["no_answer"] += n
+        return table
 
     def job(self) -> PeriodicJob:
         async def run(context: JobContext) -> None:

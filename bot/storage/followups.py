@@ -184,11 +184,13 @@ def of_party(conn: Connection, channel: str, external_id: str) -> list[FollowUpR
             followups.c.status == SCHEDULED).order_by(followups.c.due_at))]
 
 
-def outcomes(conn: Connection) -> dict[tuple[str, str, str], int]:
-    """(guide, status, answer) -> count: the figures the results show."""
-    rows = conn.execute(select(followups.c.flow_id, followups.c.status, followups.c.answer,
-                               func.count()).group_by(followups.c.flow_id, followups.c.status,
-                                                      followups.c.answer))
+def outcomes(conn: Connection, units: list[str] | None) -> dict[tuple[str, str, str], int]:
+    """(guide, status, answer) -> count for residents of ``units`` (None: everyone)."""
+    query = select(followups.c.flow_id, followups.c.status, followups.c.answer, func.count())
+    if units is not None:
+        query = query.where(followups.c.unit_id.in_(units))
+    rows = conn.execute(query.group_by(followups.c.flow_id, followups.c.status,
+                                       followups.c.answer))
     return {(flow, status, answer or ""): int(n) for flow, status, answer, n in rows}
 
 

@@ -80,6 +80,13 @@ async def test_accepted_sent_once_at_seven_answered_and_continued(
         rows = await t.sql("SELECT status, answer FROM followups ORDER BY id")
         assert [tuple(r) for r in rows] == [("answered", "done"), ("cancelled", None)]
 
+        await t.api("GET", "/announcements")  # signs the team's editor in
+        team = (await t.http.get("/admin/followups")).text
+        row = team.split("Không đăng nhập được VNeID", 1)[-1].split("</tr>", 1)[0]
+        assert "<td>2</td><td>1</td><td>1</td><td>1</td><td>0</td><td>0</td><td>0</td>" in row
+        await t.api("GET", "/announcements", login="admin")
+        assert "&lt;5" in (await t.http.get("/admin/followups")).text  # the "<5" rule
+
 
 async def test_the_activation_guide_opens_from_the_button_too(
     database_url: str, fake_api: HangingBotAPI, fake_zalo: FakeZalo, clock: ManualClock
