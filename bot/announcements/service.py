@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.accounts import Principal, Role
 from bot.announcements import texts
-from bot.announcements.input import Draft, Problem, parse_draft
+from bot.announcements.input import Problem, parse_draft
 from bot.clock import Clock
 from bot.engine.catalog import Catalog
 from bot.engine.messages import Button, Reply
@@ -311,4 +311,4 @@ def _audit(conn: Any, principal: Principal, action: str, announcement_id: int,
                                  f"announcement:{announcement_id}", details), now)
 
 
-__all__ = ["Announcements", "Draft", "Problem", "summarise"]
+__all__ = ["Announcements", "Problem", "summarise"]

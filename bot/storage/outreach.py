@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 
 from bot.storage import residents_data
+from bot.storage.outbox import outbox
+from bot.storage.reach import guide_runs
 from bot.storage.tables import BigId, metadata, residents
 
 subscriptions = Table(
@@ -172,9 +174,8 @@ def erase(conn: Connection, resident_id: int) -> None:
 # ---------------------------------------------------------------- audience
 def audience(conn: Connection, units: Sequence[str], after: int, limit: int, *,
              flow_id: str | None = None, unfinished_only: bool = False) -> list[Recipient]:
-    """Subscribed residents of ``units`` with an id above ``after``, in id order."""
-    from bot.storage.reach import guide_runs  # the reports' table: who used which guide
-
+    """Subscribed residents of ``units`` with an id above ``after``, in id order (with
+    ``flow_id``: only those who started that guide, per the reports' ``guide_runs``)."""
     subscribed_now = and_(subscriptions.c.opted_in_at.is_not(None), or_(
         subscriptions.c.opted_out_at.is_(None),
         subscriptions.c.opted_in_at > subscriptions.c.opted_out_at))
@@ -318,9 +319,7 @@ def consent_reader(inner: Callable[[Connection, Any], Any] | None
 
 
 def _erase_resident(conn: Connection, resident_id: int, channel: str, external_id: str) -> None:
-    from bot.storage.outbox import outbox  # the proactive channels' rows ("p:telegram")
-
-    erase(conn, resident_id)
+    erase(conn, resident_id)  # and the proactive channels' outbox rows ("p:telegram")
     conn.execute(outbox.delete().where(outbox.c.channel == "p:" + channel,
                                        outbox.c.party == external_id))
 
