@@ -109,3 +109,26 @@ async def test_during_a_hand_off_the_words_reach_the_assistant_not_the_member(
         asked = await s.web_updates("w1")
         solved = await s.web("w1", payload=payload(asked, "👍"))
         assert not any("🔔" in m["text"] for m in solved)  # they stopped: never offered again
+
+
+async def test_a_solved_hand_off_offers_the_news_to_who_was_never_asked(
+    database_url: str, fake_api: Any
+) -> None:
+    async with scene(database_url, fake_api, ManualClock(MORNING)) as s:
+        await s.link_group()
+        await s.join(MINH)
+        await s.web("w2", text="/start vneid_install-thon_dong")
+        await s.web("w2", payload="c:stuck")
+        await s.drain()
+        await s.press(MINH, s.last_to(-100777), "🙋")
+        await s.web_updates("w2")
+        await s.say(MINH, "/xong")
+        asked = await s.web_updates("w2")
+        solved = await s.web("w2", payload=payload(asked, "👍"))
+        offer = solved[-1]
+        assert offer["text"].startswith("🔔 Bác có muốn nhận tin của tổ không ạ?")
+        assert "Tổ công nghệ số xã Yên Bình" in offer["text"]
+        assert await s.sql("SELECT * FROM outreach_subscriptions") == []
+        agreed = await s.web("w2", payload=payload([offer], "✅ Đồng ý"))
+        assert "sẽ nhắn bác" in joined(agreed)
+        assert len(await s.sql("SELECT * FROM outreach_subscriptions")) == 1

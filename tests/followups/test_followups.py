@@ -136,3 +136,19 @@ async def test_a_restart_between_scheduling_and_sending_sends_once(
         assert (await t2.runtime.followups.run_due())["sent"] == 0
         [question] = await t2.web_updates("w1")
         assert question["text"] == ASK
+
+
+async def test_on_zalo_a_wait_past_the_window_is_a_note_not_a_promise(
+    database_url: str, fake_api: HangingBotAPI, fake_zalo: FakeZalo, clock: ManualClock
+) -> None:
+    async with town(database_url, fake_api, fake_zalo, clock) as t:
+        first = await t.za("z1", "/start vneid_login-yen_binh")
+        police = await t.za("z1", next(b["payload"] for m in first for b in m.buttons
+                                       if b["title"].startswith("Số đăng ký")))
+        waiting = await t.za("z1", next(b["payload"] for m in police for b in m.buttons
+                                        if b["title"].startswith("✅")))
+        said = "\n".join(m.text for m in waiting)
+        assert "7 đến 10 ngày" in said
+        assert "Trên Zalo cháu không tự nhắn lại được sau 7 ngày" in said
+        assert not any(b["title"].startswith("✅ Nhắc tôi") for m in waiting for b in m.buttons)
+        assert await t.sql("SELECT * FROM followups") == []
