@@ -28,7 +28,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
-from bench import replies, safety, screenshots
+from bench import announcements, replies, safety, screenshots
 from bench.client import Connection, Tally, press_buttons, type_questions
 from bench.inprocess import limiter_cost, masking_cost
 from bench.servers import Server, bot_server, cpu_seconds, peak_rss_mb, rasa_server, tree
@@ -214,3 +214,4 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     replies.register(kinds)
     safety.register(kinds)
     screenshots.register(kinds)
+    announcements.register(kinds)

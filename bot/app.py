@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.accounts import AccountService
 from bot.admin.context import ConsoleServices
+from bot.announcements.service import Announcements
 from bot.channels.zalo.channel import ZaloChannel, ZaloConfig
 from bot.clock import Clock, SystemClock
 from bot.communes import Commune
@@ -46,6 +47,10 @@ from bot.nluloop.serving import ServingRecord
 from bot.outbox import Inbox, Outbox
 from bot.outbox.mailbox import CHANNEL as WEB
 from bot.outbox.mailbox import Mailbox
+from bot.outreach.delivery import SharedPace, rules_of, wrap_platforms
+from bot.outreach.followups import FollowUps
+from bot.outreach.hook import OutreachHook
+from bot.outreach.rules import Rules
 from bot.ratelimit import RateLimits, RateRules, Rule
 from bot.reports.links import Links
 from bot.reports.service import Reports
@@ -209,6 +214,8 @@ class Runtime:
     broken_files: list[str]  # flow files that failed to import
     periodic_jobs: list[PeriodicJob]  # run once across workers
     screens: ScreenReader  # pictures to text
+    announcements: Announcements  # a team's news to residents who agreed
+    followups: FollowUps  # the assistant comes back after a wait
 
     @property
     def catalog(self) -> Catalog:
@@ -321,6 +328,19 @@ def scrape_gauges(data_rights: DataRights, outbox: Outbox) -> ScrapeGauges:
     return gauges
 
 
+TELEGRAM_PACE_KEY = "outreach-pace:telegram"  # one pace shared by every worker
+
+
+def proactive_delivery(outbox: Outbox, transactions: Transactions, clock: Clock,
+                       rules: Rules) -> None:
+    """Every platform sender registered from now on gets its proactive twin (announcements
+    and follow-ups: quiet hours, per-resident limits, Telegram's pace across workers)."""
+    pace = SharedPace(RateCounterStore(transactions), TELEGRAM_PACE_KEY,
+                      rules.telegram_per_second)
+    outbox.on_register.append(wrap_platforms(outbox.register, transactions, clock, rules,
+                                             pace))
+
+
 def zalo_channel(runtime: Runtime, **options: Any) -> ZaloChannel | None:
     """The Zalo channel ``bot serve`` runs, or None without the Zalo settings."""
     config = ZaloConfig.from_settings(runtime.settings)
@@ -370,6 +390,8 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
         outbox_store = OutboxStore(transactions)
         await outbox_store.prune(before=clock.now() - OUTBOX_KEPT)
         outbox = Outbox(outbox_store, clock, poll=poll, worker_id=worker)
+        rules = rules_of(settings.announce_per_day, settings.announce_per_week)
+        proactive_delivery(outbox, transactions, clock, rules)
         inbox = Inbox(inbox_store, clock, poll=poll, worker_id=worker)
         mailbox = Mailbox(transactions, clock, poll=max(poll, 1.0))
         await mailbox.expire()
@@ -382,24 +404,34 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
         links = Links(settings.base_url, codes)
         reports = Reports(transactions, registry, current, links, clock)
         limits = rate_limits(settings, transactions)
+        consent = OutreachHook(Handoffs(registry, clock, wake),
+                               lambda unit: registry.directory.places(unit), clock, rules)
         service = ConversationService(Engine(catalog, settings.places), store, chosen,
                                       process_id=instance, communes=registry, clock=clock,
-                                      data_rights=data_rights,
-                                      hook=Handoffs(registry, clock, wake), limits=limits,
-                                      reach=reports.recorder, start_codes=links)
+                                      data_rights=data_rights, hook=consent, limits=limits,
+                                      reach=reports.recorder, start_codes=links,
+                                      extensions=[consent])
+        announcements = Announcements(
+            transactions, registry, clock, lambda: current.catalog, reports.viewer,
+            rules=rules, unit_per_day=settings.announce_unit_per_day,
+            unit_per_week=settings.announce_unit_per_week, wake=wake)
+        followups = FollowUps(transactions, clock, wake=wake)
         team_inbox = TeamInbox(transactions, registry, clock, wake)
         console = ConsoleServices(
             accounts=opened.accounts(), flows=content.flows, proposals=content.proposals,
             communes=content.communes, images=content.images, registry=registry,
-            team_inbox=team_inbox, reports=reports, learning=learning)
+            team_inbox=team_inbox, reports=reports, learning=learning,
+            announcements=announcements, followups=followups)
         runtime = Runtime(
             settings, opened.database, current, chosen, service, clock, transactions, outbox,
             inbox, codes, console, content.live, data_rights, JobStore(transactions), worker,
             registry, TicketDesk(transactions, registry, clock, wake, poll=poll), mailbox,
             team_inbox, reports, scrape_gauges(data_rights, outbox), broken,
-            [data_rights.retention_job(), WeeklySummary(reports, outbox).job()],
+            [data_rights.retention_job(), WeeklySummary(reports, outbox).job(),
+             announcements.job(), followups.job()],
             ScreenReader(enabled=settings.ocr, jobs=settings.ocr_jobs,
-                         timeout=settings.ocr_timeout, niceness=settings.ocr_niceness))
+                         timeout=settings.ocr_timeout, niceness=settings.ocr_niceness),
+            announcements, followups)
         content.live.listeners.append(runtime.reload)
         content.live.listeners.append(lambda fresh, _: keywords.update(
             c.flow for c in fresh.flows.values()))

@@ -84,6 +84,11 @@ class Settings:
     ocr_jobs: int = 2  # pictures read at once by one worker
     ocr_timeout: float = 8.0  # seconds for one picture
     ocr_niceness: int = 10  # OCR's CPU priority below text turns' (0: the same)
+    # Announcements (bot/announcements): per resident and per unit, in any 24 hours / 7 days.
+    announce_per_day: int = 1
+    announce_per_week: int = 4
+    announce_unit_per_day: int = 2
+    announce_unit_per_week: int = 6
 
     @property
     def nlu_paths(self) -> NluPaths:
@@ -131,4 +136,8 @@ class Settings:
             ocr_jobs=max(1, int(env.get("OCR_JOBS") or 2)),
             ocr_timeout=float(env.get("OCR_TIMEOUT") or 8),
             ocr_niceness=int(env.get("OCR_NICENESS") or 10),
+            announce_per_day=int(env.get("ANNOUNCE_PER_DAY") or 1),
+            announce_per_week=int(env.get("ANNOUNCE_PER_WEEK") or 4),
+            announce_unit_per_day=int(env.get("ANNOUNCE_UNIT_PER_DAY") or 2),
+            announce_unit_per_week=int(env.get("ANNOUNCE_UNIT_PER_WEEK") or 6),
         )

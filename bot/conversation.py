@@ -14,7 +14,7 @@ import logging
 import re
 import time
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -38,6 +38,7 @@ from bot.turn_contract import (
     PlaceBook,
     ReachRecorder,
     StartCodes,
+    TurnExtension,
     TurnHook,
     TurnResult,
 )
@@ -113,8 +114,8 @@ class ConversationService:
                  outbox_channels: Mapping[str, dt.timedelta | None] | None = None,
                  data_rights: DataRights | None = None,
                  hook: TurnHook | None = None, limits: Admission | None = None,
-                 reach: ReachRecorder | None = None, start_codes: StartCodes | None = None
-                 ) -> None:
+                 reach: ReachRecorder | None = None, start_codes: StartCodes | None = None,
+                 extensions: Sequence[TurnExtension] = ()) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
         # Channels whose replies are queued in the outbox in the turn's own transaction (and
@@ -129,6 +130,7 @@ class ConversationService:
         self.data_rights = data_rights
         self.reach = reach
         self.start_codes = start_codes
+        self.extensions = list(extensions)
         self.limits = limits
 
     async def set_active(self, channel: str, user_id: str, active: bool) -> None:
@@ -229,6 +231,8 @@ class ConversationService:
         if early is not None and not early.engine:
             result, write = self._hooked(message, resident, early)
             return _Decision(result, (early,)), write
+        if early is not None and early.redirect is not None:
+            current = replace(current, text=None, payload=early.redirect)
         if not asked.recognized and current.text and self.engine.needs_intent(state, current):
             return _Decision(needs_intent=True), None
         unit = asked.commune or resident.commune
@@ -245,6 +249,8 @@ class ConversationService:
                 extras, write.handoffs = [HookTurn(replies=[Reply(refusal)])], []
         if extras:  # the hook's words replace the engine's hand-off notice
             replies = extras[0].replies
+        for extension in self.extensions:
+            replies += extension.extra_replies(message, resident, turn, catalog)
         if early is not None:
             replies = early.replies + replies + early.after
             extras.append(early)

@@ -64,6 +64,7 @@ class HookTurn:
     engine: bool = False
     woken: list[tuple[str, str]] = field(default_factory=list)  # filled by the effects
     after: list[Reply] = field(default_factory=list)  # said after the engine's replies
+    redirect: str | None = None  # with ``engine``: the payload the engine gets instead
 
 
 class ReachRecorder(Protocol):
@@ -72,6 +73,14 @@ class ReachRecorder(Protocol):
 
     def effects(self, events: tuple[Event, ...], unit: str | None,
                 member: str | None) -> list[Effect]: ...
+
+
+class TurnExtension(Protocol):
+    """Adds replies after the engine's own (an offer after a finished guide); what it needs
+    to know it reads through the hook's ``read``."""
+
+    def extra_replies(self, message: Incoming, resident: StoredResident, turn: Turn,
+                      catalog: Catalog) -> list[Reply]: ...
 
 
 class StartCodes(Protocol):

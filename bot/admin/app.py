@@ -12,10 +12,12 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from bot.admin.api import api_routes
+from bot.admin.api_announcements import announcement_api_routes
 from bot.admin.api_nlu import nlu_api_routes
 from bot.admin.api_reports import report_api_routes
 from bot.admin.context import STATIC, Admin, ConsoleServices
 from bot.admin.render import page
+from bot.admin.views_announcements import announcement_routes
 from bot.admin.views_auth import auth_routes
 from bot.admin.views_flows import flow_routes
 from bot.admin.views_history import history_routes
@@ -47,11 +49,11 @@ def admin_mount(admin: Admin) -> Mount:
     app = Starlette(
         routes=[
             Mount("/api", routes=[*api_routes(admin), *report_api_routes(admin),
-                                  *nlu_api_routes(admin)]),
+                                  *nlu_api_routes(admin), *announcement_api_routes(admin)]),
             Mount("/static", StaticFiles(directory=STATIC)),
             *auth_routes(admin), *flow_routes(admin), *history_routes(admin),
             *team_routes(admin), *unit_routes(admin), *inbox_routes(admin),
-            *report_routes(admin), *nlu_routes(admin),
+            *report_routes(admin), *nlu_routes(admin), *announcement_routes(admin),
         ],
         exception_handlers={FlowNotFound: not_found, 404: not_found},
     )

@@ -10,12 +10,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from bot.accounts import AccountService
+from bot.announcements.service import Announcements
 from bot.flows.communes import CommuneService
 from bot.flows.images import ImageService
 from bot.flows.preview import PreviewService
 from bot.flows.proposals import ProposalService
 from bot.flows.service import FlowService
 from bot.nluloop.loop import LearningLoop
+from bot.outreach.followups import FollowUps
 from bot.reports.service import Reports
 from bot.teams.registry import Registry
 from bot.teams.team_inbox import TeamInbox
@@ -35,6 +37,8 @@ class ConsoleServices:
     team_inbox: TeamInbox
     reports: Reports  # reach and results (bot/reports)
     learning: LearningLoop  # the NLU learning loop (bot/nluloop)
+    announcements: Announcements  # a team's news (bot/announcements)
+    followups: FollowUps  # the assistant comes back after a wait (bot/outreach)
 
 
 JINJA = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),

@@ -8,6 +8,7 @@ the form usable without JavaScript; the little script only offers placeholders.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,13 @@ def _text(form: Mapping[str, Any], name: str) -> str:
     value = form.get(name, "")
     # Browsers send a textarea's line breaks as CRLF; the guides use LF.
     return value.replace("\r\n", "\n").strip() if isinstance(value, str) else ""
+
+
+def _json(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value  # the checks report it next to the step
 
 
 def _split(value: str, separator: str) -> list[str]:
@@ -81,6 +89,10 @@ def parse_form(flow_id: str, form: Mapping[str, Any]) -> ParsedForm:
             step["side"] = True
         if raw.get("screens"):
             step["screens"] = _split(raw["screens"], "\n")
+        if raw.get("waits"):
+            step["waits"] = True
+        if raw.get("followup"):  # kept as the YAML view wrote it (the form does not edit it)
+            step["followup"] = _json(raw["followup"])
         step_buttons: list[dict[str, Any]] = []
         for button_i in sorted(buttons.get(form_i, {})):
             rawb = buttons[form_i][button_i]
@@ -141,9 +153,13 @@ def form_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
             kind = next((k for k in TARGET_KINDS if button.get(k)), "next")
             buttons.append({"label": button.get("label", ""), "kind": kind,
                             "target": button.get(kind) or "", "value": button.get("value") or ""})
+        followup = step.get("followup")
         rows.append({**{k: step.get(k) or "" for k in ("id", "text", "image", "next", "end",
                                                          "slot")},
-                     "side": bool(step.get("side")), "buttons": buttons,
+                     "side": bool(step.get("side")), "waits": bool(step.get("waits")),
+                     "followup": json.dumps(followup, ensure_ascii=False) if followup else "",
+                     "followup_days": followup.get("after_days") if isinstance(followup, dict)
+                     else "", "buttons": buttons,
                      "screens": "\n".join(step.get("screens") or [])})
     return rows
 

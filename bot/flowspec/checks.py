@@ -54,6 +54,14 @@ def check_flow(loaded: LoadedFlow, flow_ids: set[str]) -> list[Problem]:
             if button.flow is not None and button.flow not in flow_ids:
                 report(f"button `{button.label}`: no flow `{button.flow}`",
                        "steps", i, "buttons", j, "flow")
+        if step.followup is not None:
+            for name in ("done", "not_yet", "problem"):
+                answer = getattr(step.followup, name)
+                if answer.flow is not None and answer.flow not in flow_ids:
+                    report(f"follow-up `{name}`: no flow `{answer.flow}`",
+                           "steps", i, "followup", name, "flow")
+            if step.followup.done.again:
+                report("follow-up `done` cannot ask `again`", "steps", i, "followup", "done")
         if step.image and "://" not in step.image and not (images / step.image).is_file():
             report(f"image `{step.image}` not found in {images}", "steps", i, "image")
         if step.end is None and not step.buttons and default_next(flow, i) is None:

@@ -111,6 +111,37 @@ class Button(_Strict):
         return self
 
 
+FOLLOWUP_ASK_MAX = 300
+
+
+class FollowUpAnswer(_Strict):
+    """Where one answer to a follow-up leads: another guide (``flow``), the team or the menu
+    (``action``), or, for "not yet", asking ``again`` once more after the same wait."""
+
+    flow: FlowId | None = Field(default=None, description="Open this guide.")
+    action: Literal["handoff", "menu"] | None = None
+    again: bool = Field(default=False, description="Ask once more after the same wait.")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> FollowUpAnswer:
+        targets = [t for t in (self.flow, self.action, self.again or None) if t is not None]
+        if len(targets) != 1:
+            raise ValueError("a follow-up answer needs exactly one of `flow`, `action` or "
+                             "`again: true`")
+        return self
+
+
+class FollowUp(_Strict):
+    """The assistant may come back after ``after_days`` (if the resident agrees when the step
+    is shown) and ask ``ask``; each answer leads somewhere."""
+
+    after_days: Annotated[int, Field(ge=1, le=60)]
+    ask: Annotated[str, StringConstraints(min_length=1, max_length=FOLLOWUP_ASK_MAX)]
+    done: FollowUpAnswer
+    not_yet: FollowUpAnswer = FollowUpAnswer(again=True)
+    problem: FollowUpAnswer = FollowUpAnswer(action="handoff")
+
+
 class Step(_Strict):
     """One small action for the resident.
 
@@ -149,6 +180,10 @@ class Step(_Strict):
         "writes them (e.g. `Kích hoạt tài khoản định danh điện tử`): a screenshot showing one "
         "opens the guide here. At least three words each, and specific to this screen.",
     )
+    followup: FollowUp | None = Field(
+        default=None,
+        description="Offer to come back after some days and ask how it went (the waiting "
+        "steps: an SMS to come, a visit to make).")
 
     @model_validator(mode="after")
     def _consistent(self) -> Step:

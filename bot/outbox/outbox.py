@@ -107,6 +107,8 @@ class Outbox:
         self.batch = batch
         self.worker_id = worker_id or uuid.uuid4().hex
         self._senders: dict[str, Sender] = {}
+        # Called with each sender registered (the proactive channels wrap the platforms').
+        self.on_register: list[Callable[[Sender], None]] = []
         self._pumps = Pumps("outbox", poll)
 
     # ---------------------------------------------------------------- writing
@@ -136,6 +138,8 @@ class Outbox:
     def register(self, sender: Sender) -> None:
         self._senders[sender.channel] = sender
         self._pumps.add(sender.channel, lambda: self.drain(sender.channel))
+        for listener in self.on_register:
+            listener(sender)
 
     @property
     def channels(self) -> list[str]:

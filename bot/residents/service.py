@@ -65,6 +65,11 @@ class DataRights:
                                            since=_date(resident["created_at"])))
         if data["handoffs"]:
             lines.append(texts.HANDOFFS.format(count=len(data["handoffs"])))
+        news = data.get("announcements")
+        if news:
+            lines.append(texts.NEWS_ON.format(since=_date(news["opted_in_at"]))
+                         if news["subscribed"] else
+                         texts.NEWS_OFF.format(since=_date(news["opted_out_at"])))
         if messages:
             lines.append(texts.RECENT)
             lines += [f"  – «{m['text'][:RECENT_CHARS]}»" for m in messages[-RECENT_SHOWN:]]

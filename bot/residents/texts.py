@@ -15,6 +15,8 @@ CHOICES: Final = "• Lựa chọn cháu đã nhớ: {choices}"
 MESSAGES: Final = ("• {count} tin nhắn bác đã gửi, từ ngày {since} (các dãy số như mã OTP, số "
                    "căn cước, số điện thoại đều đã được che trước khi lưu)")
 HANDOFFS: Final = "• {count} lần nhờ tổ hỗ trợ"
+NEWS_ON: Final = "• Nhận tin của tổ: đồng ý từ {since} (gõ «dừng nhận tin» để thôi)"
+NEWS_OFF: Final = "• Nhận tin của tổ: đã dừng từ {since}"
 RECENT: Final = "Mấy tin nhắn gần nhất:"
 RETENTION: Final = ("Chữ trong tin nhắn cũ hơn {days} ngày được tự động xóa. Nếu muốn xóa hết "
                     "ngay, bác gõ \"xóa dữ liệu của tôi\" hoặc bấm nút bên dưới.")

@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.storage import outreach
 from bot.storage.outbox import NewMessage, insert_messages
 from bot.storage.runner import Transactions
 from bot.storage.tables import events, handoffs, residents, seen_messages, unanswered, utcnow
@@ -180,11 +181,15 @@ class ConversationStore:
             return rolled
 
     async def set_active(self, channel: str, external_id: str, active: bool) -> None:
-        """Mark a resident who blocked the bot (or came back)."""
+        """Mark a resident who blocked the bot (or came back). Blocking or unfollowing also
+        stops the team's news: coming back does not subscribe anyone again."""
         def mark(conn: Connection) -> None:
             conn.execute(update(residents).where(
                 residents.c.channel == channel, residents.c.external_id == external_id,
             ).values(active=active))
+            if not active:
+                outreach.opt_out_party(conn, channel, external_id, utcnow(),
+                                       "blocked" if channel == "telegram" else "unfollowed")
 
         await self._run(mark)
 

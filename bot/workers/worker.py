@@ -22,6 +22,7 @@ import uvicorn
 from bot.admin.app import console_mount
 from bot.app import Runtime, build_runtime, zalo_channel
 from bot.channels.web.app import create_app
+from bot.channels.web.followups import followup_routes
 from bot.channels.web.ops import metrics_route, worker_header
 from bot.channels.zalo import ZaloChannel
 from bot.config import Settings
@@ -87,6 +88,7 @@ def build_app(runtime: Runtime, telegram: TelegramSlot, zalo: ZaloChannel | None
     routes = [metrics_route(runtime.gauges, settings.metrics_token),
               *(telegram.channel.routes if telegram.channel is not None else []),
               *(zalo.routes if zalo is not None else []),
+              *(followup_routes(runtime.followups) if runtime.followups else []),
               console_mount(runtime.console, runtime.served,
                             secure_cookies=settings.secure_cookies)]
     app: Any = create_app(runtime.service, health, extra_routes=routes,

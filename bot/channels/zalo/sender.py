@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 CHANNEL = "zalo"
 FREE_REPLIES = 8
 WINDOW = dt.timedelta(hours=48)
+# A proactive message (an announcement the resident agreed to; ``"proactive"`` in the body) is
+# a consultation message inside the 7-day interaction window; it spends no reply quota.
+PROACTIVE_WINDOW = dt.timedelta(days=7)
 MAX_IMAGE_BYTES = 1024 * 1024
 TOKEN_TROUBLE_WAIT = dt.timedelta(minutes=5)
 RATE_LIMIT_WAIT = dt.timedelta(minutes=1)
@@ -98,9 +101,10 @@ class ZaloSender:
         rendered = render(replies_from_body(message.body))
         if message.progress == 0:
             await self.store.set_options(user, rendered.options)
+        proactive = "proactive" in message.body
         try:
             for index in range(message.progress, len(rendered.parts)):
-                outcome = await self._deliver_part(user, rendered.parts[index])
+                outcome = await self._deliver_part(user, rendered.parts[index], proactive)
                 if outcome is not None:
                     return outcome
                 if not await progress(index + 1):
@@ -111,15 +115,17 @@ class ZaloSender:
             return Retry(f"no access token: {type(error).__name__}", after=TOKEN_TROUBLE_WAIT)
         return Delivered()
 
-    async def _deliver_part(self, user: str, part: Part) -> Outcome | None:
+    async def _deliver_part(self, user: str, part: Part, proactive: bool = False
+                            ) -> Outcome | None:
         """Send one part; None when it was sent (or skipped: an image that cannot be)."""
         quota = await self.store.quota(user)
         now = self.clock.now()
-        if quota.last_inbound_at is None or now >= quota.last_inbound_at + WINDOW:
-            return Hold("outside the 48-hour reply window")
-        if quota.replies_used >= FREE_REPLIES:
+        window = PROACTIVE_WINDOW if proactive else WINDOW
+        if quota.last_inbound_at is None or now >= quota.last_inbound_at + window:
+            return Hold("outside the interaction window")
+        if not proactive and quota.replies_used >= FREE_REPLIES:
             return Hold("free replies used up")
-        if quota.replies_used == FREE_REPLIES - 1:
+        if not proactive and quota.replies_used == FREE_REPLIES - 1:
             part = with_note(part, texts.QUOTA_NOTE)
         media: dict[str, str] | None = None
         if part.image:
@@ -128,7 +134,8 @@ class ZaloSender:
                 return None  # the step still makes sense in words
         answer = await self._post(zalo_message(user, part, media))
         if answer.ok:
-            await self.store.count_reply(user)
+            if not proactive:
+                await self.store.count_reply(user)
             return None
         return await self._refused(user, answer)
 
