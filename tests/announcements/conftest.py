@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from bot.admin.app import console_mount
-from bot.app import Runtime, build_runtime
+from bot.app import Runtime, build_runtime, zalo_channel
 from bot.channels.telegram import TelegramChannel
 from bot.channels.web.app import create_app
 from bot.channels.web.followups import followup_routes
@@ -190,7 +190,7 @@ async def town(database_url: str, fake: HangingBotAPI, fake_zalo: FakeZalo,
                                                            password=PASSWORD)
         telegram = TelegramChannel(config_for(fake), runtime.service, queue=runtime.outbox,
                                    teams=(runtime.registry, runtime.desk))
-        zalo = ZaloChannel.from_runtime(runtime, per_second=1000.0)
+        zalo = zalo_channel(runtime, per_second=1000.0)
         assert zalo is not None and runtime.followups is not None
         app = create_app(runtime.service, runtime.health, mailbox=runtime.mailbox,
                          extra_routes=[*zalo.routes, *followup_routes(runtime.followups),
