@@ -106,6 +106,8 @@ class Directory:
             places["team_name"] = name
         if phone:
             places["team_phone"] = phone
+        if self.route(unit_id) is not None:
+            places["team_reachable"] = "yes"  # {team_help} offers the hand-off
         return places
 
     # ------------------------------------------------------------- teams and routing

@@ -112,8 +112,10 @@ async def test_a_console_team_without_members_left_is_no_team_again(
     async with scene(database_url, fake_api, ManualClock(MORNING)) as s:
         await accounts(s)
         await s.web("w1", text="/start vneid_install-yen_binh")
-        stuck = joined(await s.web("w1", payload="c:stuck"))
-        assert "chưa kết nối được với tổ hỗ trợ nào ở Xã Yên Bình" in stuck
+        answer = await s.web("w1", payload="c:stuck")
+        assert "chưa kết nối được với tổ hỗ trợ nào ở Xã Yên Bình" in joined(answer)
+        back = await s.web("w1", payload=payload(answer, "▶️"))  # the way back to the step
+        assert "Bước 1/" in back[-1]["text"]
         async with signed_in(s, "admin") as (admin, _):
             [ticket] = (await admin.get("/admin/api/tickets")).json()
             assert ticket["state"] == "no_team"
