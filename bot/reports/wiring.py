@@ -24,7 +24,7 @@ WEEKLY_EVERY = dt.timedelta(hours=1)
 def build_reports(settings: Settings, transactions: Transactions, registry: Registry,
                   service: ConversationService, codes: ShareCodes, console: ConsoleServices,
                   clock: Clock) -> Reports:
-    links = Links(settings.base_url, codes)
+    links = Links(settings.public_url, codes)
     reports = Reports(transactions, registry, lambda: service.engine.catalog, links, clock)
     service.reach = reports.recorder
     service.start_codes = links
