@@ -1,6 +1,7 @@
 """The step-by-step form editor: form fields <-> a flow document, and error paths -> fields.
 Every field comes from the pydantic models (``bot/flowspec/model.py``): a new schema field
-is parsed and shown without touching this file, or fails loudly (:func:`field_kind`).
+is parsed without touching this file (or fails loudly, :func:`field_kind`), and the page test
+(tests/admin/test_form_editor.py) fails until the template shows it.
 
 Fields are named after the document (``steps-3-text``, ``steps-3-buttons-0-label``). A button's
 target is one select (``next``/``flow``/``action``) plus one value. Each step and the list end

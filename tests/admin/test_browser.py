@@ -82,7 +82,8 @@ async def test_newcomer_edits_previews_publishes_and_residents_see_it(
     # A dangling target: the error appears next to the field, with `flows validate`'s words.
     await page.locator("input[name='steps-0-next']").fill("buoc_khong_co")
     error = page.locator("#err-steps-0-next")
-    await expect(error).to_have_text("`next: buoc_khong_co` names no step of this flow")
+    await expect(error).to_contain_text("Bước 1 (")
+    await expect(error).to_contain_text("không có bước `buoc_khong_co` trong hướng dẫn này")
     await expect(page.locator("#errors-summary")).to_contain_text("1 lỗi")
     if os.environ.get("UPDATE_SCREENSHOTS"):  # the README's picture of the editor
         SCREENSHOT.parent.mkdir(exist_ok=True)
