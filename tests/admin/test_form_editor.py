@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.admin.context import vietnam_time
 from bot.admin.forms import (
     BUTTON_FIELDS,
     FLOW_FIELDS,
@@ -20,6 +21,7 @@ from bot.admin.forms import (
     parse_form,
 )
 from bot.flowspec.model import Button, Flow, Step
+from bot.teams.hours import VIETNAM
 from tests.admin.conftest import Site
 from tests.conftest import FLOWS
 
@@ -80,3 +82,16 @@ def test_the_guides_that_broke_the_editor_are_covered() -> None:
     waits = [f for f in GUIDES if any(s.get("waits") for s in _document(f)["steps"])]  # type: ignore[union-attr]
     assert {"vneid_level2", "vneid_login"} & set(waits)
     assert Path(FLOWS / "vneid_level2.yml").exists()
+
+
+async def test_times_are_vietnam_time_and_say_so(site: Site) -> None:
+    detail = await site.runtime.console.flows.detail("vneid_install")
+    created = detail.latest.created_at
+    shown = vietnam_time(created)
+    assert shown.endswith("giờ VN")
+    assert shown.startswith(created.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M"))
+    async with site.client("admin") as (client, _):
+        for path in ("/admin/flows/vneid_install/history", "/admin/flows", "/admin/audit"):
+            page = (await client.get(path)).text
+            assert "giờ VN" in page, path
+        assert shown in (await client.get("/admin/flows/vneid_install/history")).text
