@@ -70,9 +70,13 @@ def flow_routes(admin: Admin) -> list[BaseRoute]:
         flow_id = request.path_params["flow_id"]
         detail = await flows.detail(flow_id)
         steps = [str(s.get("id")) for s in detail.latest.document.get("steps", [])]
+        field_errors = errors_by_field(errors, parsed)
+        error_steps = sorted({int(k.split("-")[1]) for k in field_errors
+                              if k.startswith("steps-") and k.split("-")[1].isdigit()})
         return page(request, "flow.html", principal, status=status, detail=detail,
                     document=document, rows=form_rows(document), base=base, note=note,
-                    errors=errors, field_errors=errors_by_field(errors, parsed),
+                    errors=errors, field_errors=field_errors, error_steps=error_steps,
+                    opened=error_steps[0] if error_steps else -1,  # one step open at a time
                     yaml_text=yaml_text if yaml_text is not None else to_yaml(document),
                     step_ids=steps, flow_ids=sorted(await flows.known_ids()),
                     actions=ACTIONS, ends=ENDS, end_labels=END_LABELS,
