@@ -58,6 +58,7 @@ class Directory:
         self.units = {u.id: u for u in rows}
         self.defaults = dict(defaults)
         self.console = frozenset(console)  # units with console members (no group needed)
+        self._provinces = [u for u in self.units.values() if u.level == "province"]
         self._by_key: dict[str, list[UnitRow]] = {}
         for unit in self.units.values():
             self._by_key.setdefault(unit.name_key, []).append(unit)
@@ -126,8 +127,7 @@ class Directory:
         registry holds exactly one province."""
         chain = self.chain(unit_id)
         if not chain:
-            provinces = [u for u in self.units.values() if u.level == "province"]
-            chain = provinces if len(provinces) == 1 else []
+            chain = self._provinces if len(self._provinces) == 1 else []
         unit = next((u for u in chain if self.reachable(u)), None)
         return self.team(unit) if unit is not None else None
 
