@@ -47,7 +47,7 @@ test: setup $(TEST_NLU) browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup
-	.venv/bin/ruff check bot tests
+	.venv/bin/ruff check bot bench tests
 	.venv/bin/mypy
 
 setup: .venv/.synced

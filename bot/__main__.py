@@ -1,5 +1,5 @@
-"""``python -m bot``: see :mod:`bot.cli`."""
+"""``python -m bot``: see :mod:`bot.commands`."""
 
-from bot.cli import main
+from bot.commands import main
 
 raise SystemExit(main())

@@ -1,4 +1,10 @@
-"""Composition root: settings -> database -> flows -> NLU -> conversation service -> channels."""
+"""The composition root, the only one: settings -> database -> flows -> NLU -> conversation
+service -> channels. Every service is built here, complete, and handed to whoever uses it.
+
+Commands open what they need with :func:`open_services` (migrate, open the database, build
+the transactions, dispose at the end: once, here); the server gets everything, started and
+stopped together, from :func:`build_runtime`, which opens the database the same way.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,13 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.accounts import AccountService
 from bot.admin.context import ConsoleServices
+from bot.channels.zalo.channel import ZaloChannel, ZaloConfig
 from bot.clock import Clock, SystemClock
 from bot.communes import Commune
 from bot.config import Settings
@@ -33,13 +40,16 @@ from bot.intents.keywords import KeywordRecognizer
 from bot.intents.runtime import nlu_runtime
 from bot.jobs import PeriodicJob, worker_name
 from bot.metrics import ScrapeGauges
+from bot.nluloop.examples import HELDOUT, ExampleBook
 from bot.nluloop.loop import LearningLoop
+from bot.nluloop.serving import ServingRecord
 from bot.outbox import Inbox, Outbox
 from bot.outbox.mailbox import CHANNEL as WEB
 from bot.outbox.mailbox import Mailbox
 from bot.ratelimit import RateLimits, RateRules, Rule
+from bot.reports.links import Links
 from bot.reports.service import Reports
-from bot.reports.wiring import build_reports, weekly_job
+from bot.reports.weekly import WeeklySummary
 from bot.residents.service import DataRights
 from bot.sharing import ShareCodes
 from bot.storage.accounts import AccountStore
@@ -58,10 +68,11 @@ from bot.storage.rate_counters import RateCounterStore
 from bot.storage.residents_data import ResidentDataStore
 from bot.storage.runner import Transactions
 from bot.storage.share_codes import ShareCodeStore
+from bot.storage.zalo import ZaloStore
 from bot.teams.desk import TicketDesk
 from bot.teams.handoff import Handoffs
-from bot.teams.inbox import TeamInbox
 from bot.teams.registry import Registry
+from bot.teams.team_inbox import TeamInbox
 
 log = logging.getLogger(__name__)
 SEEN_MESSAGES_KEPT = dt.timedelta(days=7)
@@ -69,11 +80,113 @@ OUTBOX_KEPT = dt.timedelta(days=30)
 WORKERS_STOP_TIMEOUT = 10.0  # seconds to finish the deliveries in hand at shutdown
 
 
+class CurrentCatalog:
+    """The catalog residents are served now, replaced on every reload; services that read it
+    (reports, the NLU trainer) call this rather than keep a catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def __call__(self) -> Catalog:
+        return self.catalog
+
+
+@dataclass(frozen=True)
+class Content:
+    """The guides and commune details as the console and the commands edit them."""
+
+    flows: FlowService
+    proposals: ProposalService
+    communes: CommuneService
+    images: ImageService
+    live: LiveCatalog  # the served catalog, rebuilt when a publish bumps the revision
+
+
+class OpenServices:
+    """A migrated, open database and the services a command builds on it."""
+
+    def __init__(self, settings: Settings, database: Database, transactions: Transactions,
+                 clock: Clock) -> None:
+        self.settings = settings
+        self.database = database
+        self.transactions = transactions
+        self.clock = clock
+
+    def accounts(self) -> AccountService:
+        return AccountService(AccountStore(self.database.engine),
+                              AuditStore(self.database.engine))
+
+    def data_rights(self) -> DataRights:
+        return DataRights(ResidentDataStore(self.transactions),
+                          retention_days=self.settings.retention_days, clock=self.clock)
+
+    async def registry(self) -> Registry:
+        """The teams registry, loaded; its places fall back on the deployment's."""
+        registry = Registry(self.transactions, self.clock, deployment_places(self.settings))
+        await registry.load()
+        return registry
+
+    def content(self, registry: Registry) -> Content:
+        engine = self.database.engine
+        store, proposals = FlowStore(engine), ProposalStore(engine)
+        communes = CommuneService(registry)
+        images = ImageService(ImageStore(engine), self.settings.flows_dir / "images")
+        live = LiveCatalog(store, communes, self.settings.flows_dir,
+                           before_build=images.materialise)
+        flows = FlowService(store, proposals, self.settings.flows_dir, on_publish=live.poke)
+        return Content(flows, ProposalService(proposals, flows), communes, images, live)
+
+    async def seeded_content(self) -> tuple[Content, list[str]]:
+        """The content with ``flows/`` imported first, exactly as the server starts, and the
+        names of the files that failed to import."""
+        content = self.content(await self.registry())
+        return content, await import_seeds(self.settings, content)
+
+    def codes(self) -> ShareCodes:
+        return ShareCodes(ShareCodeStore(self.transactions), self.clock)
+
+    def examples(self) -> ExampleBook:
+        return ExampleBook(NluStore(self.transactions), self.clock,
+                           self.settings.nlu_paths.training, HELDOUT)
+
+    def serving_record(self) -> ServingRecord:
+        return ServingRecord(NluStore(self.transactions), self.clock, self.settings.nlu_paths)
+
+    def zalo_store(self) -> ZaloStore:
+        return ZaloStore(self.database.engine, self.transactions)
+
+
+@asynccontextmanager
+async def open_services(settings: Settings | None = None, *, migrate: bool = True,
+                        clock: Clock | None = None) -> AsyncIterator[OpenServices]:
+    """The configured database (migrated first unless ``migrate`` is False), disposed when
+    the block ends."""
+    settings = settings or Settings.from_env()
+    if migrate:
+        await upgrade_async(settings.database_url)
+    database = Database(settings.database_url)
+    transactions = Transactions(database.engine)
+    try:
+        yield OpenServices(settings, database, transactions, clock or SystemClock())
+    finally:
+        transactions.close()
+        await database.dispose()
+
+
+async def prepare_database(settings: Settings) -> None:
+    """Migrate, import the guides and give them share codes once (the supervisor, before
+    its workers start, so they do not race each other to insert the same rows)."""
+    async with open_services(settings) as services:
+        content, _ = await services.seeded_content()
+        catalog, _ = await content.live.build()
+        await services.codes().ensure_guides(catalog)
+
+
 @dataclass
 class Runtime:
     settings: Settings
     database: Database
-    catalog: Catalog  # replaced on every reload: read it, don't keep it
+    current: CurrentCatalog
     recognizer: IntentRecognizer
     service: ConversationService
     clock: Clock
@@ -91,10 +204,14 @@ class Runtime:
     mailbox: Mailbox
     team_inbox: TeamInbox
     reports: Reports
-    gauges: ScrapeGauges = field(default_factory=ScrapeGauges)
-    broken_files: list[str] = field(default_factory=list)  # flow files that failed to import
-    # Periodic jobs the server runs once across workers; capabilities append theirs.
-    periodic_jobs: list[PeriodicJob] = field(default_factory=list)
+    gauges: ScrapeGauges
+    broken_files: list[str]  # flow files that failed to import
+    periodic_jobs: list[PeriodicJob]  # run once across workers
+
+    @property
+    def catalog(self) -> Catalog:
+        """Replaced on every reload: read it, don't keep it."""
+        return self.current.catalog
 
     def wake(self, channel: str, recipient: str) -> None:
         """New messages for ``recipient``: the channel's sender (or the waiting web page)."""
@@ -145,7 +262,7 @@ class Runtime:
     def reload(self, catalog: Catalog, communes: dict[str, Commune]) -> None:
         """Serve a new catalog from the next turn on; turns under way finish on the old one.
         Place names come from the teams registry, which keeps itself current."""
-        self.catalog = catalog
+        self.current.catalog = catalog
         self.service.engine = Engine(catalog, self.settings.places)
 
     def served(self) -> Served:
@@ -159,36 +276,17 @@ def deployment_places(settings: Settings) -> dict[str, str]:
     return {**DEFAULT_PLACES, **settings.places}
 
 
-def build_registry(settings: Settings, transactions: Transactions, clock: Clock) -> Registry:
-    return Registry(transactions, clock, deployment_places(settings))
-
-
-def build_console(settings: Settings, database: Database, registry: Registry
-                  ) -> ConsoleServices:
-    engine = database.engine
-    proposals = ProposalStore(engine)
-    flows = FlowService(FlowStore(engine), proposals, settings.flows_dir)
-    return ConsoleServices(
-        accounts=AccountService(AccountStore(engine), AuditStore(engine)),
-        flows=flows,
-        proposals=ProposalService(proposals, flows),
-        communes=CommuneService(registry),
-        images=ImageService(ImageStore(engine), settings.flows_dir / "images"),
-        registry=registry,
-    )
-
-
-async def import_seeds(settings: Settings, console: ConsoleServices) -> list[str]:
+async def import_seeds(settings: Settings, content: Content) -> list[str]:
     """Import ``flows/`` and ``flows/communes/`` as new versions where they changed. A broken
     file is reported and never served; the other guides keep working. Returns the names of
     the broken files."""
-    stored, problems = await console.flows.import_dir(settings.flows_dir)
+    stored, problems = await content.flows.import_dir(settings.flows_dir)
     for problem in problems:
         log.error("flow problem: %s", problem)
     for version in stored:
         state = "published" if version.published else "stored as a draft, not served"
         log.info("imported %s v%d (%s)", version.flow_id, version.version, state)
-    changed = await console.communes.import_dir(settings.communes_dir)
+    changed = await content.communes.import_dir(settings.communes_dir)
     if changed:
         log.info("imported commune details: %s", ", ".join(changed))
     return sorted({Path(problem.file).name for problem in problems})
@@ -201,23 +299,34 @@ def rate_limits(settings: Settings, transactions: Transactions) -> RateLimits:
     return RateLimits(rules, RateCounterStore(transactions))
 
 
-def register_gauges(runtime: Runtime) -> None:
+def scrape_gauges(data_rights: DataRights, outbox: Outbox) -> ScrapeGauges:
     """Figures /metrics reads from the database when scraped."""
     async def open_handoffs() -> dict[tuple[str, ...], float]:
-        return {(): float(await runtime.data_rights.store.open_handoffs())}
+        return {(): float(await data_rights.store.open_handoffs())}
 
     async def outbox_messages() -> dict[tuple[str, ...], float]:
         found: dict[tuple[str, ...], float] = {}
-        for channel in runtime.outbox.channels:
-            for status, count in (await runtime.outbox.store.counts(channel)).items():
+        for channel in outbox.channels:
+            for status, count in (await outbox.store.counts(channel)).items():
                 found[(channel, status)] = float(count)
         return found
 
-    runtime.gauges.register("digiguide_handoffs_open", "Hand-offs not yet closed",
-                            open_handoffs)
-    runtime.gauges.register("digiguide_outbox_messages", "Outbox messages by channel and status "
-                            "(pending and held: the depth still to send)", outbox_messages,
-                            labels=("channel", "status"))
+    gauges = ScrapeGauges()
+    gauges.register("digiguide_handoffs_open", "Hand-offs not yet closed", open_handoffs)
+    gauges.register("digiguide_outbox_messages", "Outbox messages by channel and status "
+                    "(pending and held: the depth still to send)", outbox_messages,
+                    labels=("channel", "status"))
+    return gauges
+
+
+def zalo_channel(runtime: Runtime, **options: Any) -> ZaloChannel | None:
+    """The Zalo channel ``bot serve`` runs, or None without the Zalo settings."""
+    config = ZaloConfig.from_settings(runtime.settings)
+    if config is None:
+        return None
+    store = ZaloStore(runtime.database.engine, runtime.transactions)
+    return ZaloChannel(config, runtime.service, runtime.outbox, runtime.inbox, store,
+                       runtime.codes, runtime.clock, **options)
 
 
 @asynccontextmanager
@@ -225,90 +334,77 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
                         recognizer: IntentRecognizer | None = None, clock: Clock | None = None,
                         poll: float = 1.0) -> AsyncIterator[Runtime]:
     """Everything a channel needs, started and stopped together."""
-    if migrate:
-        await upgrade_async(settings.database_url)
-    database = Database(settings.database_url)
-    transactions = Transactions(database.engine)
-    try:
-        clock = clock or SystemClock()
-        registry = build_registry(settings, transactions, clock)
-        await registry.load()
-        console = build_console(settings, database, registry)
-        live = LiveCatalog(console.flows.store, console.communes, settings.flows_dir,
-                           before_build=console.images.materialise)
-        console.flows.on_publish = live.poke
-        broken = await import_seeds(settings, console)
-        catalog, _ = await live.build()
-        engine = Engine(catalog, settings.places)
+    async with open_services(settings, migrate=migrate, clock=clock) as opened, \
+            AsyncExitStack() as stack:
+        transactions, clock = opened.transactions, opened.clock
+        registry = await opened.registry()
+        content = opened.content(registry)
+        broken = await import_seeds(settings, content)
+        catalog, _ = await content.live.build()
+        current = CurrentCatalog(catalog)
         keywords = KeywordRecognizer(c.flow for c in catalog.flows.values())
-        served: list[Runtime] = []
-        console.learning = LearningLoop.build(
-            NluStore(transactions), clock, settings.nlu_paths, console.flows,
-            lambda: served[0].catalog if served else catalog)
-        async with AsyncExitStack() as stack:
-            chosen = recognizer
-            if chosen is None and settings.nlu_mode == "keywords":
-                chosen = keywords
-            elif chosen is None:
-                chosen = await stack.enter_async_context(
-                    nlu_runtime(keywords, rasa_url=settings.rasa_url,
-                                cache_size=settings.nlu_cache_size, paths=settings.nlu_paths,
-                                source=console.learning.serving))
-            store = ConversationStore(database.engine, transactions)
-            await store.forget_seen_messages(older_than=SEEN_MESSAGES_KEPT)
-            inbox_store = InboxStore(transactions)
-            await inbox_store.prune(before=clock.now() - SEEN_MESSAGES_KEPT)
-            codes = ShareCodes(ShareCodeStore(transactions), clock)
-            await codes.ensure_guides(catalog)
-            worker = worker_name()
-            data_rights = DataRights(ResidentDataStore(transactions),
-                                     retention_days=settings.retention_days, clock=clock)
-            # Residents are offered to resume after a restart of the deployment, not each
-            # time another worker answers them: all workers share the instance id.
-            instance = (settings.instance_id or uuid.uuid4().hex)[:32]
-            outbox_store = OutboxStore(transactions)
-            await outbox_store.prune(before=clock.now() - OUTBOX_KEPT)
-            outbox = Outbox(outbox_store, clock, poll=poll, worker_id=worker)
-            inbox = Inbox(inbox_store, clock, poll=poll, worker_id=worker)
-            mailbox = Mailbox(transactions, clock, poll=max(poll, 1.0))
-            await mailbox.expire()
-            woken: list[Runtime] = []
+        learning = LearningLoop.build(NluStore(transactions), clock, settings.nlu_paths,
+                                      content.flows, current)
+        chosen = recognizer
+        if chosen is None and settings.nlu_mode == "keywords":
+            chosen = keywords
+        elif chosen is None:
+            chosen = await stack.enter_async_context(
+                nlu_runtime(keywords, rasa_url=settings.rasa_url,
+                            cache_size=settings.nlu_cache_size, paths=settings.nlu_paths,
+                            source=learning.serving))
+        stack.push_async_callback(learning.trainer.aclose)  # before the NLU server stops
+        store = ConversationStore(opened.database.engine, transactions)
+        await store.forget_seen_messages(older_than=SEEN_MESSAGES_KEPT)
+        inbox_store = InboxStore(transactions)
+        await inbox_store.prune(before=clock.now() - SEEN_MESSAGES_KEPT)
+        codes = opened.codes()
+        await codes.ensure_guides(catalog)
+        worker = worker_name()
+        data_rights = opened.data_rights()
+        # Residents are offered to resume after a restart of the deployment, not each
+        # time another worker answers them: all workers share the instance id.
+        instance = (settings.instance_id or uuid.uuid4().hex)[:32]
+        outbox_store = OutboxStore(transactions)
+        await outbox_store.prune(before=clock.now() - OUTBOX_KEPT)
+        outbox = Outbox(outbox_store, clock, poll=poll, worker_id=worker)
+        inbox = Inbox(inbox_store, clock, poll=poll, worker_id=worker)
+        mailbox = Mailbox(transactions, clock, poll=max(poll, 1.0))
+        await mailbox.expire()
 
-            def wake(channel: str, recipient: str) -> None:
-                for runtime in woken:
-                    runtime.wake(channel, recipient)
+        def wake(channel: str, recipient: str) -> None:
+            outbox.wake(channel)
+            if channel == WEB:
+                mailbox.notify(recipient)
 
-            limits = rate_limits(settings, transactions)
-            service = ConversationService(engine, store, chosen, process_id=instance,
-                                          communes=registry, clock=clock,
-                                          data_rights=data_rights,
-                                          hook=Handoffs(registry, clock, wake), limits=limits)
-            desk = TicketDesk(transactions, registry, clock, wake, poll=poll)
-            console.team_inbox = TeamInbox(transactions, registry, clock, wake)
-            runtime = Runtime(settings, database, catalog, chosen, service, clock,
-                              transactions, outbox, inbox, codes, console, live, data_rights,
-                              JobStore(transactions), worker, registry, desk, mailbox,
-                              console.team_inbox, build_reports(settings, transactions, registry,
-                                                                service, codes, console, clock))
-            runtime.broken_files = broken
-            woken.append(runtime)
-            served.append(runtime)
-            runtime.periodic_jobs.append(data_rights.retention_job())
-            runtime.periodic_jobs.append(weekly_job(runtime.reports, outbox))
-            register_gauges(runtime)
-            live.listeners.append(runtime.reload)
-            live.listeners.append(lambda fresh, _: keywords.update(
-                c.flow for c in fresh.flows.values()))
-            watchers = [asyncio.create_task(live.run(), name="catalog-reload"),
-                        asyncio.create_task(limits.run(), name="rate-counters")]
-            try:
-                yield runtime
-            finally:
-                await console.learning.trainer.aclose()
-                for watcher in watchers:
-                    watcher.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await watcher
-    finally:
-        transactions.close()
-        await database.dispose()
+        links = Links(settings.public_url, codes)
+        reports = Reports(transactions, registry, current, links, clock)
+        limits = rate_limits(settings, transactions)
+        service = ConversationService(Engine(catalog, settings.places), store, chosen,
+                                      process_id=instance, communes=registry, clock=clock,
+                                      data_rights=data_rights,
+                                      hook=Handoffs(registry, clock, wake), limits=limits,
+                                      reach=reports.recorder, start_codes=links)
+        team_inbox = TeamInbox(transactions, registry, clock, wake)
+        console = ConsoleServices(
+            accounts=opened.accounts(), flows=content.flows, proposals=content.proposals,
+            communes=content.communes, images=content.images, registry=registry,
+            team_inbox=team_inbox, reports=reports, learning=learning)
+        runtime = Runtime(
+            settings, opened.database, current, chosen, service, clock, transactions, outbox,
+            inbox, codes, console, content.live, data_rights, JobStore(transactions), worker,
+            registry, TicketDesk(transactions, registry, clock, wake, poll=poll), mailbox,
+            team_inbox, reports, scrape_gauges(data_rights, outbox), broken,
+            [data_rights.retention_job(), WeeklySummary(reports, outbox).job()])
+        content.live.listeners.append(runtime.reload)
+        content.live.listeners.append(lambda fresh, _: keywords.update(
+            c.flow for c in fresh.flows.values()))
+        watchers = [asyncio.create_task(content.live.run(), name="catalog-reload"),
+                    asyncio.create_task(limits.run(), name="rate-counters")]
+        try:
+            yield runtime
+        finally:
+            for watcher in watchers:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher

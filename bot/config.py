@@ -6,8 +6,38 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.intents.rasa_server import NluPaths
-from bot.storage.database import DEFAULT_URL
+REPO = Path(__file__).resolve().parents[1]  # this checkout
+DEFAULT_URL = "sqlite+aiosqlite:///data/digiguide.db"
+
+
+@dataclass(frozen=True)
+class NluPaths:
+    """Where the NLU inputs and outputs live (defaults: this checkout)."""
+
+    root: Path = REPO
+    config: Path = REPO / "config.yml"
+    training: Path = REPO / "nlu" / "training"
+    components: Path = REPO / "nlu" / "components"
+    lock: Path = REPO / "nlu" / "requirements.lock"
+    models: Path = REPO / "models"
+    rasa: Path = REPO / ".venv-nlu" / "bin" / "rasa"
+
+    def with_config(self, config: Path) -> NluPaths:
+        return NluPaths(
+            self.root,
+            config.resolve(),
+            self.training,
+            self.components,
+            self.lock,
+            self.models,
+            self.rasa,
+        )
+
+    def inputs(self) -> list[Path]:
+        """Every file whose content changes the trained model."""
+        files = [self.config, self.lock]
+        files += sorted(self.training.rglob("*.yml")) + sorted(self.components.rglob("*.py"))
+        return [f for f in files if f.is_file()]
 
 
 def _places_from_env() -> dict[str, str]:

@@ -1,25 +1,25 @@
 """The one place that runs a turn, for every channel.
 
-Channels translate their platform's data into :class:`Incoming` and send back the
-:class:`Reply` list; this service recognises the intent when the engine asks for it, locks and
-loads the resident, steps the engine, and stores the new state, the events and the masked
-text, all in one transaction.
+Channels translate their platform's data into :class:`~bot.turn_contract.Incoming` (the turn's
+contract types live in :mod:`bot.turn_contract`) and send back the :class:`Reply` list; this
+service recognises the intent when the engine asks for it, locks and loads the resident, steps
+the engine, and stores the new state, the events and the masked text, all in one transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 import time
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from dataclasses import dataclass, replace
+from typing import Any
 
 from bot.clock import Clock, SystemClock
 from bot.communes import CommuneDirectory, split_link
-from bot.engine.catalog import Catalog
 from bot.engine.engine import Engine, Turn
 from bot.engine.messages import Event, Inbound, Reply
 from bot.engine.state import SessionState
@@ -29,40 +29,24 @@ from bot.outbox.outbox import Outbox
 from bot.outbox.replies import replies_body
 from bot.privacy import mask
 from bot.residents.service import DataRights
-from bot.storage.conversations import ConversationStore, Effect, Read, StoredResident, TurnWrite
+from bot.storage.conversations import ConversationStore, StoredResident, TurnWrite
 from bot.storage.outbox import NewMessage
+from bot.turn_contract import (
+    Admission,
+    HookTurn,
+    Incoming,
+    PlaceBook,
+    ReachRecorder,
+    StartCodes,
+    TurnHook,
+    TurnResult,
+)
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000  # longer messages are cut: no guide question needs more
 STORED_TEXT = 500
 RESUME_AFTER = dt.timedelta(hours=6)
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """A message from any channel, already reduced to what the engine understands."""
-
-    channel: str
-    user_id: str
-    text: str | None = None
-    payload: str | None = None
-    unsupported: str | None = None
-    message_key: str | None = None  # the channel's id for this message, to drop redeliveries
-    client: str | None = None  # the sender's address, for messages that came over HTTP
-
-
-@dataclass(frozen=True)
-class TurnResult:
-    """What one message produced: the replies, and the guide and step the resident is on
-    after it (None outside a guide)."""
-
-    replies: list[Reply]
-    guide: tuple[str, str] | None
-    events: tuple[Event, ...] = ()
-
-    def guide_json(self) -> dict[str, str] | None:
-        return None if self.guide is None else {"id": self.guide[0], "step": self.guide[1]}
 
 
 def _log_events(events: tuple[Event, ...]) -> None:
@@ -76,82 +60,10 @@ def _log_events(events: tuple[Event, ...]) -> None:
                      event.kind, event.flow_id, event.step_id)
 
 
-class PlaceBook(Protocol):
-    """Where the guides' ``{commune}``, ``{team_name}`` and ``{team_phone}`` come from."""
-
-    defaults: dict[str, str]  # for residents of no known commune
-
-    def knows(self, unit_id: str) -> bool: ...
-
-    def places(self, unit_id: str | None) -> dict[str, str]: ...
-
-
-@dataclass
-class HookTurn:
-    """What a :class:`TurnHook` makes of a turn: replies, storage effects in the turn's
-    transaction, event rows; ``engine``: run the engine too, after these replies."""
-
-    replies: list[Reply] = field(default_factory=list)
-    effects: list[Effect] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
-    commune: str | None = None
-    engine: bool = False
-    woken: list[tuple[str, str]] = field(default_factory=list)  # filled by the effects
-
-
-class ReachRecorder(Protocol):
-    """Keeps the figures of reports (guides started, steps reached, finished, confirmed,
-    through whose link) as storage effects of the turn itself."""
-
-    def effects(self, events: tuple[Event, ...], unit: str | None,
-                member: str | None) -> list[Effect]: ...
-
-
-class StartCodes(Protocol):
-    """Expands a short code in a start link (``/start VN12``) to what it stands for."""
-
-    async def expand(self, text: str) -> str: ...
-
-
-class TurnHook(Protocol):
-    """Another capability taking part in turns (the team hand-off): it reads under the
-    resident's lock, may handle a message instead of the engine, and rewrites the engine's
-    hand-off turns. Its decisions are pure; its I/O is the effects."""
-
-    def read(self, message: Incoming) -> Read: ...
-
-    def before(self, message: Incoming, inbound: Inbound, resident: StoredResident,
-               catalog: Catalog) -> HookTurn | None: ...
-
-    def after(self, message: Incoming, resident: StoredResident, turn: Turn,
-              unit: str | None, catalog: Catalog) -> HookTurn: ...
-
-    def committed(self, done: HookTurn) -> None: ...
-
-
 def _guide(state: SessionState) -> tuple[str, str] | None:
     if state.in_flow and state.flow_id and state.step_id:
         return state.flow_id, state.step_id
     return None
-
-
-class _NeedsIntent(Exception):
-    """Raised inside a turn's transaction to roll it back and recognise the text first."""
-
-
-class _Refused(Exception):
-    """Raised inside a turn's transaction to roll it back: a rate limit answers instead."""
-
-
-class Admission(Protocol):
-    """Rate limits for messages with a client address: None lets the message (the new
-    resident, the hand-off) through, else the answer to give instead."""
-
-    def resident(self, channel: str, user: str) -> str | None: ...
-
-    def new_resident(self, client: str) -> str | None: ...
-
-    def handoff(self, client: str) -> str | None: ...
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -170,13 +82,39 @@ def _event_row(event: Event) -> dict[str, Any]:
             "data": event.data}
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """A message as the engine reads it, prepared outside the resident's lock."""
+
+    message: Incoming
+    inbound: Inbound
+    commune: str | None  # from a team link, when the registry knows it
+    member: str | None
+    limits: Admission | None  # only for messages with a client address
+    intent: IntentResult | None = None
+    recognized: bool = False  # asked the recognizer (which may have failed: intent None)
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """What a turn decided under the lock: the result and the hook's turns to confirm once
+    committed; or, rolled back, a rate limit's refusal or the need to recognise the text."""
+
+    result: TurnResult | None = None
+    hooked: tuple[HookTurn, ...] = ()
+    refusal: str | None = None
+    needs_intent: bool = False
+
+
 class ConversationService:
     def __init__(self, engine: Engine, store: ConversationStore, recognizer: IntentRecognizer,
                  *, process_id: str, communes: PlaceBook | None = None,
                  resume_after: dt.timedelta = RESUME_AFTER, clock: Clock | None = None,
                  outbox_channels: Mapping[str, dt.timedelta | None] | None = None,
                  data_rights: DataRights | None = None,
-                 hook: TurnHook | None = None, limits: Admission | None = None) -> None:
+                 hook: TurnHook | None = None, limits: Admission | None = None,
+                 reach: ReachRecorder | None = None, start_codes: StartCodes | None = None
+                 ) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
         # Channels whose replies are queued in the outbox in the turn's own transaction (and
@@ -189,9 +127,13 @@ class ConversationService:
         self.process_id = process_id
         self.resume_after = resume_after
         self.data_rights = data_rights
-        self.reach: ReachRecorder | None = None
-        self.start_codes: StartCodes | None = None
+        self.reach = reach
+        self.start_codes = start_codes
         self.limits = limits
+
+    async def set_active(self, channel: str, user_id: str, active: bool) -> None:
+        """A resident blocked the bot (or came back): nothing is sent to them meanwhile."""
+        await self.store.set_active(channel, user_id, active)
 
     async def handle(self, message: Incoming) -> list[Reply] | None:
         """The replies to one message, or None when the message was already handled."""
@@ -215,10 +157,39 @@ class ConversationService:
 
     async def _handle_turn(self, message: Incoming) -> TurnResult | None:
         limits = self.limits if message.client is not None else None
-        if limits is not None:
-            refusal = limits.resident(message.channel, message.user_id)
-            if refusal is not None:
-                return TurnResult([Reply(refusal)], None)
+        refusal = limits.resident(message.channel, message.user_id) if limits else None
+        if refusal is not None:
+            return TurnResult([Reply(refusal)], None)
+        asked = await self._ask(message, limits)
+        read = self.hook.read(message) if self.hook else None
+        while True:  # at most twice: the second time the intent is known
+            decision = await self.store.run_turn(
+                message.channel, message.user_id, functools.partial(self._decide, asked),
+                process_id=self.process_id, dedup_key=message.message_key, read=read,
+                now=self.clock.now())
+            if decision is None or not decision.needs_intent:
+                break
+            # A concurrent turn changed the state since the peek, and the text now needs the
+            # NLU: rolled back, recognised outside the lock, and run again.
+            asked = replace(asked, intent=await self._recognize(asked.inbound.text or ""),
+                            recognized=True)
+        if decision is None:
+            return None
+        if decision.result is None:  # rolled back: a rate limit answers instead
+            return TurnResult([Reply(decision.refusal or "")], None)
+        result = decision.result
+        _log_events(result.events)
+        if self.hook is not None:
+            for done in decision.hooked:
+                self.hook.committed(done)
+        if self.data_rights is not None and {e.kind for e in result.events} & \
+                DataRights.REQUESTS:
+            return await self._data_rights(message, result)
+        return result
+
+    async def _ask(self, message: Incoming, limits: Admission | None) -> _Asked:
+        """The message as the engine reads it, with its intent when the saved state already
+        shows the engine will ask for one (recognised here, outside the resident's lock)."""
         cleaned = _clean(message.text)
         if self.start_codes is not None and cleaned and cleaned.startswith("/start "):
             cleaned = await self.start_codes.expand(cleaned)
@@ -229,82 +200,56 @@ class ConversationService:
             commune = None
         inbound = Inbound(text=text, payload=_clean(message.payload),
                           unsupported=message.unsupported)
-        intent: IntentResult | None = None
-        recognized = False  # asked the recognizer (which may have failed: intent None)
+        asked = _Asked(message, inbound, commune, member, limits)
         if inbound.payload is None and inbound.text:
             saved = await self.store.peek_state(message.channel, message.user_id)
             if self.engine.needs_intent(SessionState.from_json(saved), inbound):
-                intent = await self._recognize(inbound.text)
-                recognized = True
+                asked = replace(asked, intent=await self._recognize(inbound.text),
+                                recognized=True)
+        return asked
 
-        hooked: list[HookTurn] = []
-
-        def decide(resident: StoredResident) -> tuple[TurnResult, TurnWrite]:
-            hooked.clear()
-            if limits is not None and message.client is not None and resident.is_new:
-                refusal = limits.new_resident(message.client)
-                if refusal is not None:
-                    raise _Refused(refusal)  # rolled back: the resident is not created
-            state = SessionState.from_json(resident.state)
-            current = Inbound(text=inbound.text, payload=inbound.payload,
-                              unsupported=inbound.unsupported, intent=intent,
-                              resumed=self._is_stale(resident))
-            catalog = self.engine.catalog
-            early = self.hook.before(message, current, resident, catalog) if self.hook else None
-            if early is not None and not early.engine:
-                hooked.append(early)
-                return self._hooked(message, resident, early)
-            if not recognized and inbound.text and self.engine.needs_intent(state, current):
-                raise _NeedsIntent  # a concurrent turn changed the state since we peeked
-            unit = commune or resident.commune
-            turn = self.engine.step(state, current, self.communes.places(unit))
-            replies = list(turn.replies)
-            write = self._write_for(message, current, turn.state, turn.events, turn.replies)
-            write.commune = commune
-            if self.reach is not None:
-                write.effects += self.reach.effects(turn.events, unit, member)
-            extras = self._handoff(message, resident, turn, unit)
-            if extras and limits is not None and message.client is not None:
-                refusal = limits.handoff(message.client)
-                if refusal is not None:  # no ticket: the limit's words instead
-                    extras, write.handoffs = [HookTurn(replies=[Reply(refusal)])], []
-            if extras:  # the hook's words replace the engine's hand-off notice
-                replies = extras[0].replies
-            if early is not None:
-                replies = early.replies + replies
-                extras.append(early)
-            for extra in extras:
-                hooked.append(extra)
-                write.effects += extra.effects
-                write.events += extra.events
-                write.commune = extra.commune or write.commune
-            if message.channel in self.outbox_channels and replies:
-                write.outbox.append(self._queued(message, tuple(replies)))
-            return TurnResult(replies, _guide(turn.state), turn.events), write
-
-        read = self.hook.read(message) if self.hook else None
-        try:
-            try:
-                result = await self.store.run_turn(message.channel, message.user_id, decide,
-                                                   process_id=self.process_id,
-                                                   dedup_key=message.message_key, read=read)
-            except _NeedsIntent:  # rolled back: ask the NLU outside the lock, then go again
-                intent = await self._recognize(inbound.text or "")
-                recognized = True
-                result = await self.store.run_turn(message.channel, message.user_id, decide,
-                                                   process_id=self.process_id,
-                                                   dedup_key=message.message_key, read=read)
-        except _Refused as refused:
-            return TurnResult([Reply(str(refused))], None)
-        if result is not None:
-            _log_events(result.events)
-            if self.hook is not None:
-                for done in hooked:
-                    self.hook.committed(done)
-            if self.data_rights is not None and {e.kind for e in result.events} & \
-                    DataRights.REQUESTS:
-                return await self._data_rights(message, result)
-        return result
+    def _decide(self, asked: _Asked, resident: StoredResident
+                ) -> tuple[_Decision, TurnWrite | None]:
+        """The turn under the resident's lock; no write (None) rolls the transaction back."""
+        message, limits = asked.message, asked.limits
+        if limits is not None and message.client is not None and resident.is_new:
+            refusal = limits.new_resident(message.client)
+            if refusal is not None:  # the resident is not created
+                return _Decision(refusal=refusal), None
+        state = SessionState.from_json(resident.state)
+        current = replace(asked.inbound, intent=asked.intent, resumed=self._is_stale(resident))
+        catalog = self.engine.catalog
+        early = self.hook.before(message, current, resident, catalog) if self.hook else None
+        if early is not None and not early.engine:
+            result, write = self._hooked(message, resident, early)
+            return _Decision(result, (early,)), write
+        if not asked.recognized and current.text and self.engine.needs_intent(state, current):
+            return _Decision(needs_intent=True), None
+        unit = asked.commune or resident.commune
+        turn = self.engine.step(state, current, self.communes.places(unit))
+        replies = list(turn.replies)
+        write = self._write_for(message, current, turn.state, turn.events, turn.replies)
+        write.commune = asked.commune
+        if self.reach is not None:
+            write.effects += self.reach.effects(turn.events, unit, asked.member)
+        extras = self._handoff(message, resident, turn, unit)
+        if extras and limits is not None and message.client is not None:
+            refusal = limits.handoff(message.client)
+            if refusal is not None:  # no ticket: the limit's words instead
+                extras, write.handoffs = [HookTurn(replies=[Reply(refusal)])], []
+        if extras:  # the hook's words replace the engine's hand-off notice
+            replies = extras[0].replies
+        if early is not None:
+            replies = early.replies + replies + early.after
+            extras.append(early)
+        for extra in extras:
+            write.effects += extra.effects
+            write.events += extra.events
+            write.commune = extra.commune or write.commune
+        if message.channel in self.outbox_channels and replies:
+            write.outbox.append(self._queued(message, tuple(replies)))
+        return _Decision(TurnResult(replies, _guide(turn.state), turn.events),
+                         tuple(extras)), write
 
     async def _data_rights(self, message: Incoming, result: TurnResult) -> TurnResult:
         """The engine asked to show or erase the resident's data: do it, then answer (through
@@ -358,7 +303,7 @@ class ConversationService:
         updated = resident.updated_at
         if updated.tzinfo is None:
             updated = updated.replace(tzinfo=dt.UTC)
-        return dt.datetime.now(dt.UTC) - updated > self.resume_after
+        return self.clock.now() - updated > self.resume_after
 
     async def _recognize(self, text: str) -> IntentResult | None:
         try:

@@ -1,14 +1,19 @@
-"""The dependency direction of DEVELOPERS.md, checked on the source: the engine and the flow
+"""The dependency direction of docs/architecture.md, checked on the source: the layers and the
+absence of cycles (import-linter's contracts in pyproject.toml), the engine and the flow
 format stay pure, and each outside library is imported by one layer only."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-BOT = Path(__file__).resolve().parent.parent / "bot"
+ROOT = Path(__file__).resolve().parent.parent
+BOT = ROOT / "bot"
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
 def imports_of(path: Path) -> set[str]:
@@ -69,3 +74,21 @@ def test_the_console_never_reaches_into_the_engine_or_storage() -> None:
 def test_the_bot_never_imports_rasa() -> None:
     offenders = [p.name for p in modules("") if "rasa" in {top(n) for n in imports_of(p)}]
     assert not offenders
+
+
+def test_the_layers_contract_holds() -> None:
+    """No unit imports from a floor above its own, no capability imports the composition
+    root, the console, a channel or a command, and no two units import each other. The
+    contract is exhaustive: a new package or module of ``bot`` fails it until given a floor."""
+    done = subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "3 kept, 0 broken" in done.stdout
+
+
+def test_no_cli_or_wiring_module_inside_a_capability() -> None:
+    """Sub-commands live in bot/commands, composition in bot/app.py alone."""
+    strays = [str(p.relative_to(BOT)) for p in BOT.rglob("*.py")
+              if p.stem in ("cli", "wiring") or (p.parent != BOT / "commands"
+                                                 and "add_subparsers" in p.read_text("utf-8"))]
+    assert not strays

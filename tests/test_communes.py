@@ -10,7 +10,7 @@ import pytest
 from bot.app import build_runtime
 from bot.communes import CommuneDirectory, split_start
 from bot.config import Settings
-from bot.conversation import Incoming
+from bot.turn_contract import Incoming
 from tests.conftest import ROOT, settings_for, sqlite_url
 
 COMMUNES = ROOT / "tests" / "fixtures" / "communes"
@@ -60,7 +60,8 @@ async def test_an_unknown_commune_in_a_link_is_logged(tmp_path: Path,
 
 def test_the_shipped_example_commune_backs_the_readme_link() -> None:
     shipped = CommuneDirectory.load(ROOT / "examples" / "communes", {})
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = "\n".join(page.read_text(encoding="utf-8")
+                       for page in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
     linked = set(re.findall(r"\?start=[a-z0-9_]+-([a-z0-9_]+)", readme))
     assert linked and linked <= set(shipped.communes)
     for commune in shipped.communes.values():

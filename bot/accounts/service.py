@@ -67,6 +67,9 @@ class AccountService:
         self.passwords = passwords or Passwords()
 
     # ------------------------------------------------------------- accounts
+    async def by_login(self, login: str) -> AccountRow | None:
+        return await self.store.by_login(login)
+
     async def create_user(self, login: str, role: str, *, commune: str | None = None,
                           password: str | None = None, actor: Principal | None = None
                           ) -> AccountRow:

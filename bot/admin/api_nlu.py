@@ -15,9 +15,9 @@ from bot.admin.api import BadRequest, error, json_body
 from bot.admin.auth import admin_route
 from bot.admin.context import Admin
 from bot.nluloop.examples import OUT_OF_SCOPE, Invalid
-from bot.nluloop.inbox import NotFound
 from bot.nluloop.loop import LearningLoop, NotServing, Refused, SwitchFailed
 from bot.nluloop.training import Busy, job_json
+from bot.nluloop.unanswered import NotFound
 from bot.storage.nlu import ExampleRow, ModelRow
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -76,7 +76,6 @@ def _errors(endpoint: Endpoint) -> Endpoint:
 
 def nlu_api_routes(admin: Admin) -> list[BaseRoute]:
     def loop() -> LearningLoop:
-        assert admin.services.learning is not None, "the runtime sets the learning loop"
         return admin.services.learning
 
     def guarded(handler: Callable[[Request, Principal], Awaitable[Response]]) -> Endpoint:
@@ -114,7 +113,7 @@ def nlu_api_routes(admin: Admin) -> list[BaseRoute]:
         intent = request.query_params.get("intent")
         return JSONResponse({"repository": book.repo().get(intent, []) if intent else None,
                              "console": [example_json(e) for e in
-                                         await book.store.examples(intent)]})
+                                         await book.examples(intent)]})
 
     async def example(request: Request, principal: Principal) -> Response:
         example_id = int(request.path_params["example_id"])
@@ -134,7 +133,7 @@ def nlu_api_routes(admin: Admin) -> list[BaseRoute]:
         return JSONResponse({"job": job.id}, status_code=202)
 
     async def job(request: Request, principal: Principal) -> Response:
-        found = await loop().store.job(request.path_params["job_id"])
+        found = await loop().job(request.path_params["job_id"])
         if found is None:
             raise NotFound("job")
         return JSONResponse(job_json(found))
@@ -150,7 +149,7 @@ def nlu_api_routes(admin: Admin) -> list[BaseRoute]:
         return JSONResponse({"active": active.file, "model": active.id})
 
     async def models(request: Request, principal: Principal) -> Response:
-        return JSONResponse([model_json(m) for m in await loop().store.models()])
+        return JSONResponse([model_json(m) for m in await loop().models()])
 
     routes: list[tuple[str, Callable[[Request, Principal], Awaitable[Response]], list[str]]] = [
         ("/unanswered", unanswered, ["GET"]),

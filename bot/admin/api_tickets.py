@@ -26,7 +26,7 @@ from bot.admin.ticket_access import TicketAccess
 from bot.admin.views_units import entry
 from bot.storage.tickets import Ticket
 from bot.teams.desk import WON
-from bot.teams.inbox import EVERY_STATUS
+from bot.teams.team_inbox import EVERY_STATUS
 
 NOT_FOUND = "Không có phiếu này, hoặc phiếu không thuộc tổ của bạn."
 NOT_MEMBER = "Bạn không thuộc tổ nhận phiếu này."

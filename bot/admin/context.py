@@ -19,8 +19,8 @@ from bot.flows.service import FlowService
 from bot.nluloop.loop import LearningLoop
 from bot.reports.service import Reports
 from bot.teams.hours import VIETNAM
-from bot.teams.inbox import TeamInbox
 from bot.teams.registry import Registry
+from bot.teams.team_inbox import TeamInbox
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -34,9 +34,9 @@ class ConsoleServices:
     communes: CommuneService
     images: ImageService
     registry: Registry
-    team_inbox: TeamInbox | None = None  # set once the runtime's senders exist
-    reports: Reports | None = None  # reach and results (bot/reports)
-    learning: LearningLoop | None = None  # the NLU learning loop (bot/nluloop)
+    team_inbox: TeamInbox
+    reports: Reports  # reach and results (bot/reports)
+    learning: LearningLoop  # the NLU learning loop (bot/nluloop)
 
 
 JINJA = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),

@@ -13,7 +13,7 @@ from bot.accounts import Permission, Principal, Role
 from bot.admin.context import ConsoleServices
 from bot.admin.views_units import entry
 from bot.storage.teams import MemberRow
-from bot.teams.inbox import TeamInbox, TicketView
+from bot.teams.team_inbox import TeamInbox, TicketView
 
 
 class TicketAccess:
@@ -22,7 +22,6 @@ class TicketAccess:
 
     @property
     def inbox(self) -> TeamInbox:
-        assert self.services.team_inbox is not None, "the runtime sets the team inbox"
         return self.services.team_inbox
 
     async def scope(self, principal: Principal) -> list[str] | None:

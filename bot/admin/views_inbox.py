@@ -23,8 +23,8 @@ from bot.storage import tickets as tk
 from bot.storage.tickets import Ticket
 from bot.teams.desk import WON
 from bot.teams.hours import VIETNAM
-from bot.teams.inbox import EVERY_STATUS, TeamInbox, TicketView
 from bot.teams.messages import context_text
+from bot.teams.team_inbox import EVERY_STATUS, TeamInbox, TicketView
 
 TABS = {"waiting": ("Đang chờ", (tk.ASKING, tk.OPEN)), "claimed": ("Đã nhận", (tk.CLAIMED,)),
         "closed": ("Đã xong", (tk.CLOSED, tk.NO_TEAM)), "all": ("Tất cả", EVERY_STATUS)}

@@ -19,10 +19,10 @@ from bot.admin.context import Admin
 from bot.admin.render import page, redirect
 from bot.intents.evaluate import confusion_image
 from bot.nluloop.examples import OUT_OF_SCOPE, Invalid
-from bot.nluloop.inbox import REASONS, NotFound
 from bot.nluloop.loop import GATE, LearningLoop, NotServing, Refused, SwitchFailed
 from bot.nluloop.measure import OUTCOMES
 from bot.nluloop.training import Busy, job_json
+from bot.nluloop.unanswered import REASONS, NotFound
 from bot.teams.hours import VIETNAM
 
 OUTCOME_LABELS = dict(zip(OUTCOMES, ("mở đúng hướng dẫn", "hỏi lại, có lựa chọn đúng",
@@ -54,7 +54,6 @@ def _form_text(form: FormData, name: str) -> str:
 
 def nlu_routes(admin: Admin) -> list[BaseRoute]:
     def loop() -> LearningLoop:
-        assert admin.services.learning is not None, "the runtime sets the learning loop"
         return admin.services.learning
 
     def view(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -129,7 +128,7 @@ def nlu_routes(admin: Admin) -> list[BaseRoute]:
             if not error:
                 return redirect(f"/admin/nlu/intents/{name}?ok=nlu")
         return page(request, "nlu_intent.html", principal, intent=name, error=error,
-                    repo=book.repo()[name], console=await book.store.examples(name),
+                    repo=book.repo()[name], console=await book.examples(name),
                     status=400 if error else 200)
 
     async def models(request: Request, principal: Principal) -> Response:
@@ -139,18 +138,17 @@ def nlu_routes(admin: Admin) -> list[BaseRoute]:
             except Busy:
                 return problem(request, principal, "Đang có một lần huấn luyện khác.", 409)
             return redirect(f"/admin/nlu/jobs/{job.id}")
-        store = loop().store
-        return page(request, "nlu_models.html", principal, models=await store.models(),
-                    jobs=await store.jobs(), states=STATES, when=_when)
+        return page(request, "nlu_models.html", principal, models=await loop().models(),
+                    jobs=await loop().jobs(), states=STATES, when=_when)
 
     async def job(request: Request, principal: Principal) -> Response:
-        found = await loop().store.job(request.path_params["job_id"])
+        found = await loop().job(request.path_params["job_id"])
         if found is None:
             return problem(request, principal, "Không có lần huấn luyện này.", 404)
         data = job_json(found)
         old, new = data["old"]["accuracy"], data["new"]["accuracy"]
         drop = old - new if old is not None and new is not None else 0.0
-        active = await loop().store.active_model()
+        active = await loop().active_model()
         return page(request, "nlu_job.html", principal, job=found, data=data, states=STATES,
                     result=found.result or {}, gated=drop > GATE, drop=drop * 100,
                     outcome_labels=OUTCOME_LABELS, when=_when, stage=_stage,

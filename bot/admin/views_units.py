@@ -66,7 +66,7 @@ def unit_routes(admin: Admin) -> list[BaseRoute]:
         else:
             shown = sorted((u for u in directory.units.values() if u.level != "village"),
                            key=lambda u: (u.level != "province", u.name_key, u.id))
-        counts = await services.team_inbox.member_counts() if services.team_inbox else {}
+        counts = await services.team_inbox.member_counts()
         villages: dict[str, int] = {}
         for unit in directory.units.values():
             if unit.level == "village" and unit.parent_id:
@@ -110,7 +110,7 @@ def unit_routes(admin: Admin) -> list[BaseRoute]:
                         return redirect(f"/admin/communes/{unit.id}?ok=saved-commune")
             except (CommuneError, RegistryError) as exc:
                 error = str(exc)
-        members = await services.team_inbox.members(unit.id) if services.team_inbox else []
+        members = await services.team_inbox.members(unit.id)
         directory = registry.directory
         return page(request, "commune.html", principal, unit=unit,
                     parent=directory.get(unit.parent_id), children=directory.children(unit.id),
@@ -130,10 +130,9 @@ def unit_routes(admin: Admin) -> list[BaseRoute]:
 
     async def add_member(principal: Principal, unit: UnitRow, login: str) -> str:
         """A console account joins the unit's team (its Telegram can follow by a code)."""
-        account = await services.accounts.store.by_login(login.lower())
+        account = await services.accounts.by_login(login.lower())
         if account is None or account.disabled:
             return "Không có tài khoản này (hoặc tài khoản đã bị khóa)."
-        assert services.team_inbox is not None
         await services.team_inbox.add_console_member(
             unit.id, account.id, account.login,
             audit=entry(principal, "team.member_added", unit.id, account=account.login))

@@ -1,8 +1,10 @@
 """One turn of the conversation: ``Engine.step(state, inbound) -> Turn``. Pure, no I/O.
 
-Typed text goes, in this order: the safety warning on numbers that look like secrets, global
-commands, scam signals (:mod:`bot.safety`, independent of the NLU), what the text means at the
-current step (:mod:`bot.engine.understand`), and only then the intent recognizer.
+Typed text goes, in this order: the safety warning on numbers that look like secrets, the
+answer to a question the last turn asked (:mod:`bot.engine.asking`), global commands
+("tiếp tục" typed mid-guide goes on), scam signals (:mod:`bot.safety`, independent of the NLU),
+what the text means at the current step (:mod:`bot.engine.understand`: a button, the 🆘
+hand-off, "which one?", "what does the screen show?"), and only then the intent recognizer.
 """
 
 from __future__ import annotations
@@ -12,19 +14,18 @@ from dataclasses import replace
 
 from bot import safety
 from bot.engine import payloads, texts
+from bot.engine.asking import Asking, erase_answer, feedback_answer
 from bot.engine.catalog import Catalog, CompiledFlow
 from bot.engine.commands import Command, parse_command
 from bot.engine.messages import Button, Inbound
-from bot.engine.navigation import Navigator
+from bot.engine.polarity import is_negative, polar_words
 from bot.engine.render import (
     CONTINUE_BUTTON,
     MENU_BUTTON,
-    REVIEW_BUTTON,
     STUCK_BUTTON,
     group_reply,
     places_with_contact,
     progress_label,
-    step_reply,
 )
 from bot.engine.repair import repaired
 from bot.engine.routing import Route, route_intent
@@ -46,9 +47,12 @@ SCAM_ENTRIES = {
     safety.Signal.app_installed: "link_urgent",
     safety.Signal.wrong_transfer: "wrong_dont",
 }
+# A mistaken transfer of the resident's own is no scam: the transfer guide's own urgent step
+# (call the bank to trace it) takes it, when that guide is published.
+OWN_MISTAKE_ENTRY = ("payment_transfer", "wrong_bank")
 
 
-class Engine(Navigator):
+class Engine(Asking):
     """Runs guides for any number of residents; holds only the catalog (immutable)."""
 
     def __init__(self, catalog: Catalog, places: Mapping[str, str] | None = None,
@@ -65,7 +69,13 @@ class Engine(Navigator):
             return False
         if parse_command(text) is not None or safety.check(text).found:
             return False
+        if state.asked == "forget" and erase_answer(text) is not None:
+            return False
+        if state.asked and state.asked.startswith("feedback:") and feedback_answer(text):
+            return False
         fixed, notice = repaired(self.catalog, state)
+        if fixed.in_flow and sensitive_kinds(text) & _WARN_ON:
+            return False
         if fixed.in_flow:
             return (notice is None and not inbound.resumed
                     and self._read(fixed, text).kind == "none")
@@ -73,7 +83,9 @@ class Engine(Navigator):
 
     def step(self, state: SessionState, inbound: Inbound,
              places: Mapping[str, str] | None = None) -> Turn:
-        turn = Scratch(state, places_with_contact({**self.places, **(places or {})}))
+        # The question the last turn asked waits this one turn for its answer.
+        turn = Scratch(replace(state, asked=None),
+                       places_with_contact({**self.places, **(places or {})}))
         if self._on_repair(turn, inbound):
             return turn.done()
         if inbound.payload is not None:
@@ -83,7 +95,7 @@ class Engine(Navigator):
         elif not inbound.text or not fold_words(inbound.text):
             turn.say(texts.EMPTY, self._current_buttons(turn))
         else:
-            self._on_text(turn, inbound)
+            self._on_text(turn, inbound, state.asked)
         return turn.done()
 
     # ----------------------------------------------------------------- inputs
@@ -118,44 +130,69 @@ class Engine(Navigator):
         self._show_step(turn)
         return True
 
-    def _on_text(self, turn: Scratch, inbound: Inbound) -> None:
+    def _on_text(self, turn: Scratch, inbound: Inbound, asked: str | None) -> None:
         text = inbound.text or ""
-        if sensitive_kinds(text) & _WARN_ON:
+        secret = bool(sensitive_kinds(text) & _WARN_ON)
+        if secret:
             turn.say(texts.SAFETY_WARNING)
             turn.event("sensitive_warning")
-        command = parse_command(text)
-        if command is not None:
-            self._on_command(turn, command)
+        answer = self._on_answer(turn, asked, text) if asked else False
+        if answer is True:
             return
+        command = answer or parse_command(text)
+        state = turn.state
+        typed_on = (command is not None and command.name == "resume" and state.in_flow
+                    and not inbound.resumed and not text.startswith("/"))
+        if command is not None and not typed_on:
+            self._on_command(turn, command)
+        else:
+            self._on_reply(turn, inbound, secret, typed_on)
+        if asked == "forget" and not any(e.kind.startswith("data_") for e in turn.events):
+            turn.say(texts.FORGET_NOT_DONE)
+
+    def _on_reply(self, turn: Scratch, inbound: Inbound, secret: bool, typed_on: bool) -> None:
+        """Typed text that is no command: the step's own answer, a scam, another topic."""
+        text = inbound.text or ""
         state = turn.state
         reading = self._read(state, text) if state.in_flow and not inbound.resumed else NOTHING
+        if typed_on:  # "tiếp tục" typed mid-guide: go on, as "Xong" does
+            reading = self._read(state, "xong")
         scam = safety.check(text)
         # A button's own words typed (the transfer guide's "Tôi lỡ chuyển nhầm rồi"), or the
         # scam guide's own question answered: the guide already handles it.
-        answering = reading.kind == "press" and (
-            reading.exact or (state.flow_id == self.scam_flow and scam.urgent is None))
+        in_scam_guide = state.flow_id == self.scam_flow and reading.kind != "none"
+        answering = (reading.kind == "press" and reading.exact) or (in_scam_guide and (
+            scam.urgent is None or is_negative(polar_words(text))))
         if scam.found and not answering:
             self._on_scam(turn, scam)
-            return
-        if state.in_flow and inbound.resumed:
+        elif state.in_flow and inbound.resumed:
             self._offer_resume(turn)
-            return
-        if reading.kind == "press" and reading.payload:
+        elif reading.kind == "press" and reading.payload:
             self._on_payload(turn, reading.payload)
-            return
-        if reading.kind == "trouble":
+        elif reading.kind == "handoff":
+            self._handoff(turn)
+        elif reading.kind == "ask":
+            self._ask_which(turn, reading)
+        elif reading.kind == "trouble":
             self._trouble(turn, reading, text)
-            return
-        if reading.kind == "choose":
+        elif reading.kind == "choose":
             turn.say(texts.CHOOSE)
             self._show_step(turn)
-            return
-        route = route_intent(inbound.intent, self.catalog)
+        elif secret and state.in_flow:  # a secret typed here is no request for another guide
+            self._show_step(turn)
+        else:
+            self._on_free_text(turn, inbound, text, scam_found=scam.found)
+
+    def _on_free_text(self, turn: Scratch, inbound: Inbound, text: str, *,
+                      scam_found: bool = False) -> None:
+        # Without a scam sign, the model's "scam_report" alone is no reason to alarm: ask.
+        route = route_intent(inbound.intent, self.catalog,
+                             ask_first=() if scam_found else self._scam_intents())
         top = inbound.intent.top if inbound.intent is not None else None
         if top is not None and inbound.intent is not None:
             turn.event("intent", name=top.name, confidence=round(top.confidence, 3),
                        source=inbound.intent.source)
-        if state.in_flow:
+        if turn.state.in_flow:
             confidence = top.confidence if top is not None else 0.0
             self._text_inside_flow(turn, route, text, confidence)
         else:
@@ -219,9 +256,7 @@ class Engine(Navigator):
             if name == "forget_yes":
                 turn.state = SessionState()
         elif name == "forget":
-            turn.say(texts.FORGET_CONFIRM, (
-                Button(texts.FORGET_YES, payloads.command("forget_yes")),
-                Button(texts.FORGET_NO, payloads.command("forget_no"))))
+            self._confirm_forget(turn)
         elif name == "forget_no":
             self._show_menu(turn, texts.FORGET_KEPT)
         elif name == "stop" and state.in_flow:
@@ -259,12 +294,10 @@ class Engine(Navigator):
         turn.event("scam_signal", state.flow_id, state.step_id,
                    signals=sorted(s.value for s in scam.signals))
         warning = texts.SCAM_WARNINGS[signal.value]
-        target = self.catalog.get(self.scam_flow)
+        target, entry = self._harm_entry(scam.urgent)
         if target is None:  # the scam guide is unpublished: the warning and the team
             turn.say(warning, (STUCK_BUTTON, MENU_BUTTON))
             return
-        entry = SCAM_ENTRIES.get(scam.urgent) if scam.urgent else None
-        entry = entry if entry in target.steps else target.first_step
         if state.in_flow and state.flow_id == target.flow.id:
             turn.say(warning)
             if entry not in (target.first_step, state.step_id):
@@ -283,26 +316,22 @@ class Engine(Navigator):
         elif not state.has_guide:
             state = replace(state, trail=())
         turn.state = state
-        turn.event("flow_started", target.flow.id, reason="scam")
+        reason = "scam" if target.flow.id == self.scam_flow else "harm"
+        turn.event("flow_started", target.flow.id, reason=reason)
         self._enter(turn, target, entry, target.way_to(entry), auto=False)
 
-    def _trouble(self, turn: Scratch, reading: Reading, text: str) -> None:
-        """The step did not work: ask what the resident sees, offer the step's detours, and
-        the team (first, when it is the second time at this step)."""
-        state = turn.state
-        compiled = self.catalog.flows[state.flow_id or ""]
-        turn.event("step_trouble", state.flow_id, state.step_id, count=state.trouble + 1)
-        turn.event("unanswered", state.flow_id, state.step_id, reason="step_trouble",
-                   text=mask(text))
-        shown = step_reply(compiled, state.step_id or "", state.history, turn.places).buttons
-        options = tuple(b for b in shown if b.payload in reading.options)
-        if state.trouble:
-            turn.say(texts.TROUBLE_TEAM, (STUCK_BUTTON, *options, REVIEW_BUTTON))
-        elif options:
-            turn.say(texts.TROUBLE_ASK, (*options, REVIEW_BUTTON, STUCK_BUTTON))
-        else:
-            turn.say(texts.TROUBLE_ASK_PLAIN, (REVIEW_BUTTON, STUCK_BUTTON))
-        turn.state = replace(state, trouble=state.trouble + 1)
+    def _harm_entry(self, urgent: safety.Signal | None) -> tuple[CompiledFlow | None, str]:
+        """The guide and step for this harm (the scam guide's first step when none)."""
+        if urgent is safety.Signal.sent_by_mistake:
+            flow_id, step_id = OWN_MISTAKE_ENTRY
+            own = self.catalog.get(flow_id)
+            if own is not None and step_id in own.steps:
+                return own, step_id
+        target = self.catalog.get(self.scam_flow)
+        if target is None:
+            return None, ""
+        entry = SCAM_ENTRIES.get(urgent) if urgent else None
+        return target, entry if entry in target.steps else target.first_step
 
     def _follow_route(self, turn: Scratch, route: Route, inbound: Inbound, text: str) -> None:
         entities = inbound.intent.entities if inbound.intent else {}
@@ -362,6 +391,10 @@ class Engine(Navigator):
         return len(words) >= 2 and len(words & around) * 2 < len(words)
 
     # ----------------------------------------------------------------- helpers
+    def _scam_intents(self) -> tuple[str, ...]:
+        scam = self.catalog.get(self.scam_flow)
+        return tuple(scam.flow.intents) if scam is not None else ()
+
     def _read(self, state: SessionState, text: str) -> Reading:
         compiled = self.catalog.get(state.flow_id)
         if compiled is None or state.step_id not in compiled.steps:

@@ -86,6 +86,8 @@ class Navigator:
             turn.replies.append(reply)
             turn.replies.append(finish_reply(compiled, self.catalog, origin))
         turn.state = turn.state.idle()
+        if step.end in (EndKind.completed, EndKind.pending):
+            turn.state = replace(turn.state, asked=f"feedback:{compiled.flow.id}")
 
     def _press(self, turn: Scratch, index: int | None) -> None:
         state = turn.state

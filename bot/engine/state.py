@@ -43,6 +43,9 @@ class SessionState:
     the resident jumped out of (a button into another guide, the scam guide), most recent
     last, so "quay lại" at the first step, or "↩️ Về …" at the end, takes them back.
     ``trouble`` counts the times in a row the resident said the current step did not work.
+    ``asked`` names the question the last turn asked and waits a typed answer for
+    (``forget``: erase everything?; ``feedback:<flow>``: was the guide useful?); it lasts
+    one turn.
     """
 
     flow_id: str | None = None
@@ -52,6 +55,7 @@ class SessionState:
     paused: bool = False
     trail: tuple[Place, ...] = ()
     trouble: int = 0
+    asked: str | None = None
 
     @property
     def in_flow(self) -> bool:
@@ -97,6 +101,8 @@ class SessionState:
             data["trail"] = [p.to_json() for p in self.trail]
         if self.trouble:
             data["trouble"] = self.trouble
+        if self.asked:
+            data["asked"] = self.asked
         return data
 
     @classmethod
@@ -109,6 +115,7 @@ class SessionState:
         slots = data.get("slots")
         trail = data.get("trail")
         trouble = data.get("trouble")
+        asked = data.get("asked")
         return cls(
             flow_id=flow if isinstance(flow, str) else None,
             step_id=step if isinstance(step, str) else None,
@@ -119,4 +126,5 @@ class SessionState:
             trail=tuple(p for p in map(Place.from_json, trail) if p is not None)[-TRAIL_MAX:]
             if isinstance(trail, list) else (),
             trouble=trouble if isinstance(trouble, int) and trouble >= 0 else 0,
+            asked=asked if isinstance(asked, str) else None,
         )

@@ -83,6 +83,8 @@ UNKNOWN_LINK: Final = (
     "hoặc bị gõ sai). Bác chọn hướng dẫn cần xem trong danh mục nhé:"
 )
 CHOOSE: Final = "Dạ, ở bước này bác chọn giúp cháu một nút bên dưới nhé:"
+# A typed reply close to two or three buttons: "Ý bác là «A» hay «B» ạ?"
+ASK_WHICH: Final = "Ý bác là {options} ạ? Bác bấm nút giúp cháu nhé."
 TROUBLE_ASK: Final = (
     "Dạ, bước này chưa được ạ? Màn hình điện thoại của bác đang hiện gì? Bác chọn trường hợp "
     "giống nhất bên dưới, hoặc gõ cho cháu chữ đang hiện trên màn hình nhé."
@@ -131,6 +133,10 @@ FORGET_CONFIRM: Final = (
 FORGET_YES: Final = "🗑️ Xóa hết dữ liệu"
 FORGET_NO: Final = "Không xóa"
 FORGET_KEPT: Final = "Dạ, cháu giữ nguyên dữ liệu của bác ạ."
+FORGET_NOT_DONE: Final = (
+    "Cháu chưa xóa dữ liệu nào của bác ạ. Nếu bác muốn xóa hết, bác gõ \"xóa dữ liệu của tôi\" "
+    "rồi bấm «🗑️ Xóa hết dữ liệu»."
+)
 SIDE_MARK: Final = "💡"
 PROGRESS: Final = "**Bước {number}/{total}**"
 PROGRESS_OPEN: Final = "**Bước {number}**"
@@ -155,6 +161,10 @@ SCAM_WARNINGS: Final = {
         "⚠️ \"Chuyển nhầm\" tiền rồi gọi đòi là một mánh lừa hay gặp. Bác đừng tự chuyển "
         "trả, đừng bấm đường link \"hoàn tiền\". Cháu hướng dẫn cách xử lý ngay dưới đây."
     ),
+    "sent_by_mistake": (
+        "⚠️ Chuyển nhầm thì bác báo ngân hàng càng sớm càng tốt. Cháu hướng dẫn ngay dưới "
+        "đây."
+    ),
     "secret_asked": (
         "⚠️ Đây là dấu hiệu lừa đảo: công an, ngân hàng, bảo hiểm xã hội không bao giờ hỏi mã "
         "OTP, mật khẩu hay ảnh thẻ căn cước của bác. Bác đừng đọc, đừng gửi cho ai."
@@ -163,6 +173,11 @@ SCAM_WARNINGS: Final = {
         "⚠️ Cẩn thận: công an, ngân hàng, bảo hiểm xã hội không làm việc với người dân qua "
         "điện thoại, không hỏi mã OTP, không gửi đường link. Bác cúp máy, đừng làm theo. Có "
         "việc thật thì bác tự đến trụ sở công an xã/phường hay ngân hàng để hỏi."
+    ),
+    "money_asked": (
+        "⚠️ Cẩn thận: người lạ gọi điện, nhắn tin đòi bác chuyển tiền, đóng phí hay nộp phạt "
+        "là dấu hiệu lừa đảo. Công an, bảo hiểm xã hội không làm việc với người dân qua điện "
+        "thoại. Bác đừng chuyển, cúp máy; có việc thật thì bác tự đến trụ sở hay quầy để hỏi."
     ),
     "stranger_link": (
         "⚠️ Cẩn thận: người lạ gửi mã QR, đường link hay tệp, bảo quét hoặc bấm để \"nhận "

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.conversation import PlaceBook
 from bot.engine.catalog import Catalog
 from bot.engine.engine import Engine
 from bot.engine.messages import Inbound, Reply
@@ -16,6 +15,7 @@ from bot.engine.state import SessionState
 from bot.flows.service import FlowService, Invalid
 from bot.intents.base import IntentRecognizer
 from bot.privacy import mask
+from bot.turn_contract import PlaceBook
 
 log = logging.getLogger(__name__)
 

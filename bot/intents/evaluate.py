@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.config import NluPaths
 from bot.intents.rasa import RasaRecognizer
-from bot.intents.rasa_server import NluPaths, RasaServer, ensure_model, free_port
+from bot.intents.rasa_server import RasaServer, ensure_model, free_port
 
 NO_INTENT = "(none)"
 EVAL_TIMEOUT = 10.0  # evaluation waits for slow answers instead of counting them as errors

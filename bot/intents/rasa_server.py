@@ -24,43 +24,14 @@ from pathlib import Path
 
 import httpx
 
+from bot.config import NluPaths
+
 log = logging.getLogger(__name__)
 
-REPO = Path(__file__).resolve().parents[2]
 
 
 class NluError(RuntimeError):
     """Training or starting Rasa failed; the message ends with the tail of Rasa's log."""
-
-
-@dataclass(frozen=True)
-class NluPaths:
-    """Where the NLU inputs and outputs live (defaults: this checkout)."""
-
-    root: Path = REPO
-    config: Path = REPO / "config.yml"
-    training: Path = REPO / "nlu" / "training"
-    components: Path = REPO / "nlu" / "components"
-    lock: Path = REPO / "nlu" / "requirements.lock"
-    models: Path = REPO / "models"
-    rasa: Path = REPO / ".venv-nlu" / "bin" / "rasa"
-
-    def with_config(self, config: Path) -> NluPaths:
-        return NluPaths(
-            self.root,
-            config.resolve(),
-            self.training,
-            self.components,
-            self.lock,
-            self.models,
-            self.rasa,
-        )
-
-    def inputs(self) -> list[Path]:
-        """Every file whose content changes the trained model."""
-        files = [self.config, self.lock]
-        files += sorted(self.training.rglob("*.yml")) + sorted(self.components.rglob("*.py"))
-        return [f for f in files if f.is_file()]
 
 
 @dataclass(frozen=True)

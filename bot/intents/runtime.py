@@ -23,9 +23,10 @@ from typing import Protocol
 
 import httpx
 
+from bot.config import NluPaths
 from bot.intents.base import IntentRecognizer
 from bot.intents.rasa import RasaRecognizer
-from bot.intents.rasa_server import NluError, NluPaths, RasaServer, ensure_model, free_port
+from bot.intents.rasa_server import NluError, RasaServer, ensure_model, free_port
 from bot.intents.resilient import ResilientRecognizer
 
 log = logging.getLogger(__name__)

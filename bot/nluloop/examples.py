@@ -17,8 +17,8 @@ import yaml
 
 from bot.accounts import Permission, Principal, require
 from bot.clock import Clock
+from bot.config import REPO
 from bot.intents.evaluate import load_examples
-from bot.intents.rasa_server import REPO
 from bot.privacy import mask
 from bot.storage.audit import AuditEntry
 from bot.storage.nlu import Duplicate, ExampleRow, NluStore
@@ -86,6 +86,10 @@ class ExampleBook:
         self.heldout = list(heldout)
         self._heldout_keys: set[str] | None = None
         self._repo: tuple[float, dict[str, list[str]], dict[str, str]] | None = None
+
+    async def examples(self, intent: str | None = None) -> list[ExampleRow]:
+        """The console's examples (of one intent)."""
+        return await self.store.examples(intent)
 
     def _load(self) -> tuple[float, dict[str, list[str]], dict[str, str]]:
         """Read again when a file changed (the files are small)."""

@@ -12,16 +12,16 @@ from typing import Any
 
 from bot.accounts import Permission, Principal, require
 from bot.clock import Clock
+from bot.config import NluPaths
 from bot.engine.catalog import Catalog
 from bot.flows.service import Conflict, FlowNotFound, FlowService
 from bot.flows.service import Invalid as FlowInvalid
-from bot.intents.rasa_server import NluPaths
 from bot.intents.runtime import FOLLOW_EVERY
 from bot.nluloop.examples import HELDOUT, ExampleBook, Invalid, entry
-from bot.nluloop.inbox import Inbox, NotFound
 from bot.nluloop.serving import ServingRecord
 from bot.nluloop.training import Trainer
-from bot.storage.nlu import DONE, ModelRow, NluStore
+from bot.nluloop.unanswered import NotFound, UnansweredInbox
+from bot.storage.nlu import DONE, JobRow, ModelRow, NluStore
 from bot.text import fold
 
 GATE = 0.01  # activation is refused when held-out accuracy drops by more than this
@@ -53,7 +53,7 @@ def _accuracy(result: dict[str, Any] | None) -> float | None:
 class LearningLoop:
     store: NluStore
     book: ExampleBook
-    inbox: Inbox
+    inbox: UnansweredInbox
     trainer: Trainer
     serving: ServingRecord
     clock: Clock
@@ -69,9 +69,22 @@ class LearningLoop:
         async def add_keyword(principal: Principal | None, flow_id: str, words: str) -> str:
             return await keyword_to_guide(flows, principal, flow_id, words)
 
-        return cls(store, book, Inbox(store, book, clock, add_keyword),
+        return cls(store, book, UnansweredInbox(store, book, clock, add_keyword),
                    Trainer(store, book, clock, paths, book.heldout, catalog),
                    ServingRecord(store, clock, paths), clock, paths)
+
+    # ------------------------------------------------------------ what the console shows
+    async def models(self) -> list[ModelRow]:
+        return await self.store.models()
+
+    async def active_model(self) -> ModelRow | None:
+        return await self.store.active_model()
+
+    async def jobs(self) -> list[JobRow]:
+        return await self.store.jobs()
+
+    async def job(self, job_id: str) -> JobRow | None:
+        return await self.store.job(job_id)
 
     # ------------------------------------------------------------ activation
     async def activate(self, principal: Principal | None, *, job_id: str | None = None,

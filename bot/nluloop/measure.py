@@ -20,12 +20,13 @@ from typing import Any
 
 import httpx
 
+from bot.config import NluPaths
 from bot.engine.catalog import Catalog
 from bot.engine.routing import route_intent
 from bot.intents.base import IntentResult
 from bot.intents.evaluate import NO_INTENT, Example, Prediction, load_examples, report
 from bot.intents.rasa import RasaRecognizer
-from bot.intents.rasa_server import NluError, NluPaths, RasaServer, free_port
+from bot.intents.rasa_server import NluError, RasaServer, free_port
 
 OUTCOMES = ("right", "clarified_right", "clarified_other", "wrong")
 LOAD_TIMEOUT = 300.0

@@ -15,7 +15,8 @@ import json
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.intents.rasa_server import NluPaths, model_hash
+from bot.config import NluPaths
+from bot.intents.rasa_server import model_hash
 from bot.storage.audit import AuditEntry
 from bot.storage.nlu import NluStore
 

@@ -24,8 +24,9 @@ from typing import Any
 
 from bot.accounts import Permission, Principal, require
 from bot.clock import Clock
+from bot.config import NluPaths
 from bot.engine.catalog import Catalog
-from bot.intents.rasa_server import NluPaths, ensure_model, model_hash, model_path
+from bot.intents.rasa_server import ensure_model, model_hash, model_path
 from bot.nluloop.examples import ExampleBook, entry, examples_yaml
 from bot.nluloop.measure import HeldOut, compare, held_out, measure_models
 from bot.storage.nlu import DONE, FAILED, JobRow, ModelRow, NluStore

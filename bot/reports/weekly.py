@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 
 from bot.engine.messages import Reply
+from bot.jobs import JobContext, PeriodicJob
 from bot.outbox import Outbox
 from bot.outbox.replies import replies_body
 from bot.reports import texts
@@ -17,6 +18,7 @@ from bot.reports.service import Reports
 from bot.teams.hours import VIETNAM
 
 log = logging.getLogger(__name__)
+WEEKLY_EVERY = dt.timedelta(hours=1)
 
 
 def last_week(now: dt.datetime) -> Period:
@@ -49,6 +51,14 @@ class WeeklySummary:
     def __init__(self, reports: Reports, outbox: Outbox) -> None:
         self.reports = reports
         self.outbox = outbox
+
+    def job(self) -> PeriodicJob:
+        """Checks every hour whether last week's summaries went out; the cursor names the
+        week."""
+        async def run(context: JobContext) -> str | None:
+            return await self.run(context.now, context.cursor)
+
+        return PeriodicJob("reports-weekly-summary", WEEKLY_EVERY, run)
 
     async def run(self, now: dt.datetime, cursor: str | None) -> str | None:
         """Send last week's summaries unless ``cursor`` says they went out; the new cursor."""

@@ -60,7 +60,16 @@ class TurnWrite:
     effects: list[Effect] = field(default_factory=list)
 
 
-Decide = Callable[[StoredResident], tuple[T, TurnWrite]]
+# What a turn decided, and what to write; no write (None) rolls the whole turn back.
+Decide = Callable[[StoredResident], tuple[T, TurnWrite | None]]
+
+
+class _RolledBack(Exception):
+    """Carries a decision out of the transaction it rolls back."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__("turn rolled back")
+        self.result = result
 
 
 def _insert(conn: Connection, table: Any) -> Any:
@@ -86,12 +95,12 @@ _SAVE_WITH_COMMUNE = _SAVE.values(commune=bindparam("commune"))
 _INSERTS = {table.name: table.insert() for table in (events, unanswered, handoffs)}
 
 
-def _lock_resident(conn: Connection, channel: str, external_id: str) -> StoredResident:
+def _lock_resident(conn: Connection, channel: str, external_id: str, now: dt.datetime
+                   ) -> StoredResident:
     who = {"channel": channel, "external_id": external_id}
     row = conn.execute(_LOCK, who).first()
     is_new = row is None
     if row is None:
-        now = utcnow()
         conn.execute(_insert(conn, residents).values(
             channel=channel, external_id=external_id, state={}, version=0, active=True,
             created_at=now, updated_at=now).on_conflict_do_nothing())
@@ -101,8 +110,8 @@ def _lock_resident(conn: Connection, channel: str, external_id: str) -> StoredRe
                           is_new=is_new)
 
 
-def _write(conn: Connection, resident_id: int, write: TurnWrite, process_id: str) -> None:
-    now = utcnow()
+def _write(conn: Connection, resident_id: int, write: TurnWrite, process_id: str,
+           now: dt.datetime) -> None:
     values: dict[str, Any] = {"resident_id": resident_id, "state": write.state,
                               "process_id": process_id, "updated_at": now}
     if write.commune is not None:
@@ -120,14 +129,17 @@ def _write(conn: Connection, resident_id: int, write: TurnWrite, process_id: str
 
 
 def _turn(conn: Connection, channel: str, external_id: str, decide: Decide[T],
-          process_id: str, dedup_key: str | None, read: Read | None) -> T | None:
+          process_id: str, dedup_key: str | None, read: Read | None, now: dt.datetime
+          ) -> T | None:
     if dedup_key is not None and not _first_sighting(conn, channel, dedup_key):
         return None
-    resident = _lock_resident(conn, channel, external_id)
+    resident = _lock_resident(conn, channel, external_id, now)
     if read is not None:
         resident = replace(resident, extra=read(conn, resident))
     result, write = decide(resident)
-    _write(conn, resident.id, write, process_id)
+    if write is None:
+        raise _RolledBack(result)
+    _write(conn, resident.id, write, process_id, now)
     return result
 
 
@@ -152,14 +164,20 @@ class ConversationStore:
 
     async def run_turn(self, channel: str, external_id: str, decide: Decide[T], *,
                        process_id: str, dedup_key: str | None = None,
-                       read: Read | None = None) -> T | None:
-        """Run ``decide`` on the locked resident and store what it returns.
+                       read: Read | None = None, now: dt.datetime | None = None) -> T | None:
+        """Run ``decide`` on the locked resident and store what it returns, stamped ``now``.
 
         ``read`` runs first, under the same lock, and what it returns is the resident's
-        ``extra``. Returns None, writing nothing, when ``dedup_key`` was seen before. If
-        ``decide`` or an effect raises, the transaction rolls back and nothing is written."""
-        return await self._run(
-            lambda conn: _turn(conn, channel, external_id, decide, process_id, dedup_key, read))
+        ``extra``. Returns None, writing nothing, when ``dedup_key`` was seen before. When
+        ``decide`` returns no write, or it or an effect raises, the transaction rolls back
+        and nothing is written (not the resident, not the key): the decision is returned."""
+        at = now or utcnow()
+        try:
+            return await self._run(lambda conn: _turn(conn, channel, external_id, decide,
+                                                      process_id, dedup_key, read, at))
+        except _RolledBack as back:
+            rolled: T = back.result
+            return rolled
 
     async def set_active(self, channel: str, external_id: str, active: bool) -> None:
         """Mark a resident who blocked the bot (or came back)."""

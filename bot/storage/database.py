@@ -15,7 +15,6 @@ log = logging.getLogger(__name__)
 # aiosqlite logs every statement with its parameters at DEBUG (stored tokens among them):
 # never let those lines out, whatever level the application logs at.
 logging.getLogger("aiosqlite").setLevel(logging.INFO)
-DEFAULT_URL = "sqlite+aiosqlite:///data/digiguide.db"
 
 
 def normalize_url(url: str) -> str:

@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Callable
 
 from bot.clock import Clock
-from bot.conversation import HookTurn, Incoming
 from bot.engine.catalog import Catalog
 from bot.engine.commands import parse_command
 from bot.engine.engine import Turn
@@ -23,6 +22,7 @@ from bot.storage.conversations import Read, StoredResident
 from bot.teams import opening, relay
 from bot.teams.registry import Registry
 from bot.teams.view import Ctx, View, reader
+from bot.turn_contract import HookTurn, Incoming
 
 Wake = Callable[[str, str], None]
 ASK_FOR = dt.timedelta(minutes=30)  # the commune question stands this long

@@ -7,19 +7,24 @@ this very transaction); "đã đến" comes later, from the post's delivery (``l
 
 from __future__ import annotations
 
-from bot.conversation import HookTurn
+from dataclasses import replace
+
+from bot import safety
 from bot.engine.messages import Button, Reply
 from bot.engine.render import MENU_BUTTON
-from bot.privacy import mask
+from bot.engine.texts import SAFETY_WARNING
+from bot.privacy import Sensitive, mask, sensitive_kinds
 from bot.storage import tickets as tk
 from bot.storage.tickets import Tx
 from bot.teams import lifecycle, messages, texts
 from bot.teams.lifecycle import Wake
 from bot.teams.view import Ctx
-from bot.text import fold
+from bot.text import fold, normalize
+from bot.turn_contract import HookTurn
 
 CHANGE_UNIT = {"/xa", "/doixa", "doi xa", "doi phuong", "doi xa phuong", "doi noi o"}
 SKIP_BUTTON = Button(texts.SKIP, messages.SKIP)
+SECRETS = {Sensitive.otp, Sensitive.password, Sensitive.card, Sensitive.id_number}
 
 
 def wants_unit_change(text: str | None) -> bool:
@@ -125,15 +130,36 @@ def ask_change(ctx: Ctx) -> HookTurn:
 
 
 def answer(ctx: Ctx, text: str) -> HookTurn:
+    """A typed answer to "bác ở xã/phường nào?". What matters more comes first: a scam (the
+    engine warns and guides; the waiting ticket goes on now, without the commune), a secret
+    typed here (the 🔒 warning; nothing kept), a second call for help (the question stands)."""
     found = ctx.directory.match(text)
     if len(found) == 1:
         return chosen(ctx, found[0].id)
+    if safety.check(text).found and ctx.view.ticket is not None and \
+            ctx.view.ticket.status == tk.ASKING:
+        routed = _route_waiting(ctx, None, texts.UNIT_SKIPPED_URGENT, commune=None)
+        return replace(routed, replies=[], after=routed.replies, engine=True)
+    if sensitive_kinds(text) & SECRETS:
+        return ctx.turn([Reply(SAFETY_WARNING), Reply(texts.ASK_UNIT_AGAIN, (SKIP_BUTTON,))])
+    if wants_a_person(text):
+        return ctx.turn([Reply(texts.HANDOFF_WAITS_UNIT, (SKIP_BUTTON, MENU_BUTTON))])
     if found:
         buttons = tuple(Button(_choice_label(ctx, u.id), messages.unit_payload(u.id))
                         for u in found)
         return ctx.turn([Reply(texts.UNIT_CHOICES, (*buttons, SKIP_BUTTON))])
     shown = mask(" ".join(text.split()))[:40]
     return ctx.turn([Reply(texts.UNIT_NOT_FOUND.format(text=shown), (SKIP_BUTTON,))])
+
+
+_PERSON = ("bi ket", "gap nguoi", "nguoi that", "nho to", "giup voi", "can nguoi", "goi to",
+           "nguoi ho tro", "can bo")
+
+
+def wants_a_person(text: str) -> bool:
+    """"Tôi bị kẹt", "cho gặp người thật": asking for the person the ticket is for."""
+    joined = f" {normalize(text)} "
+    return any(f" {phrase} " in joined for phrase in _PERSON)
 
 
 def _choice_label(ctx: Ctx, unit_id: str) -> str:

@@ -11,11 +11,12 @@ cross (they give residents numbers to call).
 
 from __future__ import annotations
 
-from bot.conversation import HookTurn
+from bot import safety
 from bot.engine.catalog import Catalog
 from bot.engine.messages import Button, Reply
 from bot.engine.render import CONTINUE_BUTTON, MENU_BUTTON, STUCK_BUTTON, progress_label
 from bot.engine.state import SessionState
+from bot.engine.texts import SCAM_WARNINGS
 from bot.privacy import Sensitive, mask, sensitive_kinds
 from bot.storage import tickets as tk
 from bot.storage.tickets import Ticket, Tx
@@ -24,6 +25,7 @@ from bot.teams.lifecycle import Wake
 from bot.teams.phones import find_phones
 from bot.teams.view import Ctx
 from bot.text import fold
+from bot.turn_contract import HookTurn
 
 LEAVE_WORDS = {"quay lai tro ly", "ve tro ly", "tro ly", "troly", "quay ve tro ly"}
 DONE_COMMANDS = {"/xong", "/done"}
@@ -60,6 +62,9 @@ def from_resident(ctx: Ctx, text: str | None, unsupported: str | None) -> HookTu
         return ctx.turn([Reply(texts.ALREADY_TALKING.format(member=member, team=team),
                                messages.leave_buttons(with_phone=True))])
     replies: list[Reply] = []
+    scam = safety.check(text) if text else None
+    if scam is not None and scam.main is not None:  # safety advice first, then the relay
+        replies.append(Reply(SCAM_WARNINGS[scam.main.value], messages.leave_buttons()))
     if text is None:
         relayed = NON_TEXT.format(kind=unsupported or "tin")
         replies.append(Reply(TEXT_ONLY.format(member=member), messages.leave_buttons()))

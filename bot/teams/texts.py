@@ -61,6 +61,15 @@ ASK_UNIT: Final = (
     "Để cháu báo đúng tổ công nghệ số ở nơi bác ở: bác ở **xã/phường nào** ạ? Bác gõ tên "
     "xã hoặc phường, không dấu cũng được."
 )
+ASK_UNIT_AGAIN: Final = (
+    "Cháu vẫn chờ bác cho biết **xã/phường** để báo đúng tổ ạ. Bác gõ tên xã hoặc phường, "
+    "hoặc bấm «Bỏ qua»."
+)
+HANDOFF_WAITS_UNIT: Final = (
+    "Dạ, cháu đang báo tổ giúp bác đây ạ, chỉ cần biết bác ở **xã/phường nào** để báo đúng "
+    "tổ. Bác gõ tên xã hoặc phường, hoặc bấm «Bỏ qua» để cháu báo ngay cho tổ chung."
+)
+UNIT_SKIPPED_URGENT: Final = "Việc của bác gấp, nên cháu không chờ tên xã/phường nữa ạ."
 UNIT_CHOICES: Final = "Có mấy nơi tên như vậy, bác chọn giúp cháu ạ:"
 UNIT_NOT_FOUND: Final = (
     "Cháu chưa tìm thấy xã/phường «{text}» ạ. Bác gõ lại tên xã/phường, hoặc bấm «Bỏ qua»."

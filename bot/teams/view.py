@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.conversation import HookTurn, Incoming
 from bot.engine.catalog import Catalog
 from bot.engine.messages import Reply
 from bot.storage import teams as team_db
@@ -22,6 +21,7 @@ from bot.storage.teams import MemberRow
 from bot.storage.tickets import Party, Ticket, Tx
 from bot.teams.directory import Directory
 from bot.teams.lifecycle import Wake
+from bot.turn_contract import HookTurn, Incoming
 
 _NAMES_TICKET = ("t:ok:", "t:no:", "tk:x:")
 
@@ -87,8 +87,9 @@ class Ctx:
 
     def turn(self, replies: list[Reply], *effects: Callable[[Tx, int], Wake | None],
              commune: str | None = None, engine: bool = False, event: str | None = None,
-             **data: object) -> HookTurn:
+             after: list[Reply] | None = None, **data: object) -> HookTurn:
         events = [{"kind": event, "flow_id": None, "step_id": None, "data": dict(data)}
                   ] if event else []
         return HookTurn(replies=replies, effects=[self.effect(e) for e in effects],
-                        events=events, commune=commune, engine=engine, woken=self.woken)
+                        events=events, commune=commune, engine=engine, woken=self.woken,
+                        after=after or [])

@@ -32,19 +32,11 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
 from bot import metrics
-from bot.app import build_console, build_registry, import_seeds
-from bot.clock import SystemClock
+from bot.app import open_services, prepare_database
 from bot.config import Settings
-from bot.flows.live import LiveCatalog
 from bot.intents.rasa_server import die_with_parent
 from bot.intents.runtime import SHARED_ENV, local_rasa_server
 from bot.nluloop.serving import ServingRecord
-from bot.sharing import ShareCodes
-from bot.storage.database import Database
-from bot.storage.migrate import upgrade_async
-from bot.storage.nlu import NluStore
-from bot.storage.runner import Transactions
-from bot.storage.share_codes import ShareCodeStore
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +85,7 @@ class Supervisor:
         loop.add_signal_handler(signal.SIGHUP, self._rolling.set)
         try:
             async with AsyncExitStack() as stack:
-                await self._prepare()
+                await prepare_database(self.settings)
                 if self.settings.nlu_mode == "rasa" and not self.settings.rasa_url:
                     url, token = await stack.enter_async_context(local_rasa_server(
                         await stack.enter_async_context(self._model_source()),
@@ -113,36 +105,12 @@ class Supervisor:
             shutil.rmtree(metrics_dir, ignore_errors=True)
         return 0
 
-    async def _prepare(self) -> None:
-        """Migrate, import the guides and give them share codes once, so the workers start on
-        a settled database instead of racing each other to insert the same rows."""
-        await upgrade_async(self.settings.database_url)
-        database = Database(self.settings.database_url)
-        transactions = Transactions(database.engine)
-        try:
-            registry = build_registry(self.settings, transactions, SystemClock())
-            await registry.load()
-            console = build_console(self.settings, database, registry)
-            await import_seeds(self.settings, console)
-            live = LiveCatalog(console.flows.store, console.communes, self.settings.flows_dir,
-                               before_build=console.images.materialise)
-            catalog, _ = await live.build()
-            await ShareCodes(ShareCodeStore(transactions), SystemClock()).ensure_guides(catalog)
-        finally:
-            transactions.close()
-            await database.dispose()
-
     @contextlib.asynccontextmanager
     async def _model_source(self) -> AsyncIterator[ServingRecord]:
         """The learning loop's active model, which the shared Rasa serves (and switches to
         when an admin activates another; the workers follow the announced URL)."""
-        database = Database(self.settings.database_url)
-        transactions = Transactions(database.engine)
-        try:
-            yield ServingRecord(NluStore(transactions), SystemClock(), self.settings.nlu_paths)
-        finally:
-            transactions.close()
-            await database.dispose()
+        async with open_services(self.settings, migrate=False) as services:
+            yield services.serving_record()
 
     async def _spawn(self, slot: int) -> bool:
         """Start a worker for ``slot``; True once it accepts connections."""

@@ -20,7 +20,7 @@ from typing import Any
 import uvicorn
 
 from bot.admin.app import console_mount
-from bot.app import Runtime, build_runtime
+from bot.app import Runtime, build_runtime, zalo_channel
 from bot.channels.web.app import create_app
 from bot.channels.web.ops import metrics_route, worker_header
 from bot.channels.zalo import ZaloChannel
@@ -107,7 +107,7 @@ async def serve_worker(settings: Settings, *, listen_fd: int | None = None,
     byte to ``ready_fd`` once accepting (the supervisor's cue for a rolling restart)."""
     async with build_runtime(settings) as runtime:
         telegram = TelegramSlot(runtime)
-        zalo = ZaloChannel.from_runtime(runtime)
+        zalo = zalo_channel(runtime)
         app = build_app(runtime, telegram, zalo, worker)
         config = server_config(app, settings)
         sockets = [socket.socket(fileno=listen_fd)] if listen_fd is not None else None

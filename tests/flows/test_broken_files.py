@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from bot.app import build_runtime
-from bot.conversation import Incoming
+from bot.turn_contract import Incoming
 from tests.conftest import settings_for, sqlite_url
 from tests.flows.helpers import copy_flows
 from tests.flowspec.test_hostile_files import HOSTILE

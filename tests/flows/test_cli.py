@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.commands import main
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
 

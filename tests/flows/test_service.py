@@ -10,9 +10,9 @@ import pytest
 
 from bot.accounts import Forbidden
 from bot.app import Runtime, build_runtime
-from bot.conversation import Incoming
 from bot.flows.service import Conflict, Invalid
 from bot.storage.flow_store import NewVersion
+from bot.turn_contract import Incoming
 from tests.conftest import settings_for, sqlite_url
 from tests.flows.helpers import ADMIN, EDITOR, MEMBER, copy_flows, step, working_copy
 

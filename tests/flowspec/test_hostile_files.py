@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.commands.flows import _validate
 from bot.flowspec import load_flows
-from bot.flowspec.cli import _validate
 from bot.flowspec.loader import parse_flow
 from bot.flowspec.safeyaml import MAX_CHARS
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from bot.intents.rasa_server import NluPaths, model_hash, model_path
+from bot.intents.rasa_server import model_hash, model_path
+from bot.config import NluPaths
 
 
 def test_the_model_name_follows_the_training_data(tmp_path: Path) -> None:

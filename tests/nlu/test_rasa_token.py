@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.intents.rasa_server import NluPaths, RasaServer
+from bot.intents.rasa_server import RasaServer
+from bot.config import NluPaths
 
 TOKEN = "-starts-with-a-dash-Z9"
 

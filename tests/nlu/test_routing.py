@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_runtime
-from bot.conversation import Incoming
+from bot.turn_contract import Incoming
 from bot.engine import texts
 from bot.engine.messages import Reply
 from bot.intents.rasa import RasaRecognizer

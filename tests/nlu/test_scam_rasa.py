@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_runtime
-from bot.conversation import Incoming
+from bot.turn_contract import Incoming
 from bot.intents.rasa import RasaRecognizer
 from bot.intents.rasa_server import RasaServer
 from tests.conftest import settings_for, sqlite_url

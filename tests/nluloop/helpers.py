@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.conversation import Incoming
+from bot.turn_contract import Incoming
 from tests.admin.conftest import Site
 
 

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import insert, select
 
 from bot.app import build_runtime
-from bot.cli import main
-from bot.conversation import Incoming
+from bot.commands import main
 from bot.nluloop.examples import entry, export_examples, read_repo_examples
 from bot.storage.audit import audit_log
 from bot.storage.tables import residents, unanswered
+from bot.turn_contract import Incoming
 from tests.admin.conftest import Site
 from tests.conftest import settings_for, sqlite_url
 from tests.nluloop.helpers import inbox, say

@@ -15,11 +15,11 @@ import httpx
 import pytest
 
 from bot.app import Runtime, build_runtime
-from bot.cli import main
-from bot.conversation import Incoming
+from bot.commands import main
 from bot.engine.messages import Reply
 from bot.nluloop.examples import entry
 from bot.storage.audit import AuditStore
+from bot.turn_contract import Incoming
 from tests.accounts.conftest import CHEAP
 from tests.admin.conftest import PASSWORD, Site, app_for
 from tests.conftest import settings_for, sqlite_url

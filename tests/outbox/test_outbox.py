@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.conversation import Incoming
 from bot.outbox import (
     Backoff,
     Delivered,
@@ -31,6 +30,7 @@ from bot.storage.database import Database
 from bot.storage.migrate import upgrade_async
 from bot.storage.outbox import OutboxMessage, OutboxStore
 from bot.storage.runner import Transactions
+from bot.turn_contract import Incoming
 from tests.conftest import reset_postgres, settings_for, sqlite_url
 
 

@@ -10,10 +10,10 @@ import logging
 from sqlalchemy import select
 
 from bot.app import Runtime
-from bot.conversation import Incoming
 from bot.logs import JsonFormatter
 from bot.privacy import MaskingFilter
 from bot.storage.tables import events
+from bot.turn_contract import Incoming
 
 PHONE, OTP = "0915468791", "583021"
 

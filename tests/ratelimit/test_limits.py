@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 
 from bot.app import Runtime, build_runtime
 from bot.channels.web.app import create_app
-from bot.conversation import Incoming
 from bot.ratelimit import FLOOD, HANDOFFS, NEW_RESIDENTS, RateLimits, RateRules, Rule
 from bot.storage.rate_counters import RateCounterStore, rate_counters
 from bot.storage.tables import residents
 from bot.storage.tickets import tickets
+from bot.turn_contract import Incoming
 from tests.conftest import settings_for, sqlite_url
 from tests.server import serving
 

@@ -35,11 +35,11 @@ from sqlalchemy import insert, select
 from bot.admin.app import console_mount
 from bot.app import Runtime, build_runtime
 from bot.channels.web.app import create_app
-from bot.conversation import Incoming
 from bot.reports.links import member_code
 from bot.storage.tables import residents, unanswered
 from bot.storage.teams import MemberRow
 from bot.storage.tickets import tickets
+from bot.turn_contract import Incoming
 from tests.accounts.conftest import CHEAP
 from tests.conftest import ROOT, reset_postgres, settings_for, sqlite_url
 from tests.server import serving

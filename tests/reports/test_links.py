@@ -7,7 +7,6 @@ import pytest
 
 from bot.app import Runtime
 from bot.communes import split_link, split_start
-from bot.conversation import Incoming
 from bot.reports import links as links_module
 from bot.reports.links import (
     TELEGRAM_START_MAX,
@@ -17,6 +16,7 @@ from bot.reports.links import (
     member_id,
     public_base,
 )
+from bot.turn_contract import Incoming
 
 
 @pytest.mark.parametrize("number", [0, 1, 35, 36, 1295, 10**9])

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.app import Runtime
-from bot.conversation import Incoming
 from bot.reports.access import Viewer
 from bot.reports.results import Period
 from bot.teams.hours import VIETNAM
+from bot.turn_contract import Incoming
 
 
 async def say(runtime: Runtime, *, text: str | None = None, payload: str | None = None) -> None:

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from bot.app import Runtime, build_runtime
-from bot.cli import main
+from bot.commands import main
 from bot.jobs import JobContext
 from bot.storage.tables import events, handoffs, residents, unanswered
 from tests.conftest import settings_for

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 
 from bot.app import Runtime
-from bot.conversation import Incoming, TurnResult
 from bot.engine import texts
 from bot.intents.keywords import KeywordRecognizer
+from bot.turn_contract import Incoming, TurnResult
 from tests.safety.messages import SCAM_MESSAGES
 
 WARNINGS = set(texts.SCAM_WARNINGS.values())

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Runtime, build_runtime
-from bot.conversation import Incoming
 from bot.engine.messages import Reply
 from bot.storage.tables import events, residents, unanswered
+from bot.turn_contract import Incoming
 from tests.conftest import settings_for
 
 

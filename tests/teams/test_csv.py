@@ -16,8 +16,8 @@ from unittest import mock
 
 import pytest
 
-from bot.cli import main
 from bot.clock import ManualClock
+from bot.commands import main
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade_async
 from bot.storage.runner import Transactions

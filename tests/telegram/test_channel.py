@@ -14,7 +14,7 @@ import pytest
 from bot.app import Runtime
 from bot.channels.telegram import TelegramChannel, TelegramConfig
 from bot.channels.web.app import create_app
-from bot.serve import serve
+from bot.commands.serve import serve
 from tests.conftest import settings_for, sqlite_url
 from tests.server import serving
 from tests.telegram.conftest import config_for

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from bot.app import Runtime, build_runtime
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram.markup import units
-from bot.channels.telegram.outbox import Outbox
 from bot.channels.telegram.photos import PhotoCache
+from bot.channels.telegram.render import Renderer
 from bot.engine.messages import Button, Reply
 from bot.storage.tables import residents
 from tests.conftest import FLOWS, settings_for, sqlite_url
@@ -75,8 +75,8 @@ async def test_a_long_text_is_split_and_the_buttons_stay_under_the_last_piece(
     text = "\n".join([paragraph] * 20)
     assert units(text) > 2 * 4096
     reply = Reply(text, buttons=(Button("✅ Xong", "n:vneid_install.prepare"),))
-    outbox = Outbox(PhotoCache(FLOWS / "images"))
-    await outbox.send(channel.application.bot, RESIDENT["id"], [reply])
+    renderer = Renderer(PhotoCache(FLOWS / "images"))
+    await renderer.send(channel.application.bot, RESIDENT["id"], [reply])
     pieces = fake_api.sent()
     assert len(pieces) == 3
     assert [("reply_markup" in p.params) for p in pieces] == [False, False, True]

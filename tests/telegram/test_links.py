@@ -18,8 +18,8 @@ from bot.app import Runtime
 from bot.channels.links import find_links
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram.markup import split_text, to_html
-from bot.channels.telegram.outbox import Outbox
 from bot.channels.telegram.photos import PhotoCache
+from bot.channels.telegram.render import Renderer
 from bot.communes import CommuneDirectory
 from bot.engine.messages import Reply
 from bot.engine.render import fill
@@ -78,8 +78,8 @@ async def test_every_guide_step_reaches_telegram_with_tappable_details(
     texts = [fill(step.text, places)
              for compiled in runtime.catalog.flows.values()
              for step in compiled.flow.steps]
-    outbox = Outbox(PhotoCache(FLOWS / "images"))
-    await outbox.send(channel.application.bot, RESIDENT["id"], [Reply(t) for t in texts])
+    renderer = Renderer(PhotoCache(FLOWS / "images"))
+    await renderer.send(channel.application.bot, RESIDENT["id"], [Reply(t) for t in texts])
     sent = fake_api.sent()
     assert len(sent) == sum(len(split_text(t)) for t in texts)
     problems = []

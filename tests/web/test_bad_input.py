@@ -21,8 +21,8 @@ from starlette.applications import Starlette
 from bot.app import build_runtime
 from bot.channels.telegram import TelegramChannel
 from bot.channels.web.app import create_app
-from bot.conversation import Incoming
 from bot.intents.base import IntentResult
+from bot.turn_contract import Incoming
 from tests.conftest import settings_for, sqlite_url
 from tests.server import serving
 from tests.telegram.conftest import config_for

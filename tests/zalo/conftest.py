@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import Runtime, build_runtime
+from bot.app import Runtime, build_runtime, zalo_channel
 from bot.channels.web.app import create_app
 from bot.channels.zalo import ZaloChannel
 from bot.clock import ManualClock
@@ -135,7 +135,7 @@ async def open_bot(database_url: str, flows: Path, fake: FakeZalo, clock: Manual
                             zalo_refresh_token=refresh_token, zalo_api_url=fake.base_url,
                             zalo_oauth_url=fake.base_url)
     async with build_runtime(settings, clock=clock, poll=0.05) as runtime:
-        channel = ZaloChannel.from_runtime(runtime, per_second=1000.0)
+        channel = zalo_channel(runtime, per_second=1000.0)
         assert channel is not None
 
         async def health() -> dict[str, Any]:

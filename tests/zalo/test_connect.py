@@ -8,8 +8,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from bot.channels.zalo.channel import ZaloConfig
-from bot.channels.zalo.connect import permission_link, store_first_tokens
 from bot.clock import ManualClock
+from bot.commands.zalo_connect import permission_link, store_first_tokens
 from tests.conftest import settings_for, sqlite_url
 from tests.zalo.conftest import open_bot
 from tests.zalo.fake_zalo import APP_ID, APP_SECRET, OA_SECRET, FakeZalo

@@ -29,8 +29,8 @@ from telegram.ext import AIORateLimiter, Application
 from bot.channels.telegram import texts
 from bot.channels.telegram.handlers import TelegramHandlers
 from bot.channels.telegram.ordering import PerChatProcessor
-from bot.channels.telegram.outbox import Outbox
 from bot.channels.telegram.photos import PhotoCache
+from bot.channels.telegram.render import Renderer
 from bot.channels.telegram.reports import ReportHandlers
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.teams import TeamHandlers
@@ -126,15 +126,15 @@ class TelegramChannel:
         if config.webhook_url:
             builder = builder.updater(None)
         self.application = builder.build()
-        outbox = Outbox(PhotoCache(config.images_dir))
+        renderer = Renderer(PhotoCache(config.images_dir))
         if teams is not None:
             TeamHandlers(*teams).register(self.application)
         self.reports = reports
         if reports is not None:
             ReportHandlers(reports).register(self.application)
-        TelegramHandlers(service, outbox).register(self.application)
+        TelegramHandlers(service, renderer).register(self.application)
         if queue is not None:
-            queue.register(TelegramSender(self.application, outbox,
+            queue.register(TelegramSender(self.application, renderer,
                                           teams[1] if teams is not None else None))
 
     @classmethod

@@ -24,9 +24,10 @@ from telegram.ext import (
 )
 
 from bot.channels.telegram import inline, texts
-from bot.channels.telegram.outbox import Outbox
-from bot.conversation import ConversationService, Incoming
+from bot.channels.telegram.render import Renderer
+from bot.conversation import ConversationService
 from bot.metrics import SEND_ERRORS
+from bot.turn_contract import Incoming
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +83,9 @@ def addressed_text(message: Message, bot: Bot) -> str | None:
 
 
 class TelegramHandlers:
-    def __init__(self, service: ConversationService, outbox: Outbox) -> None:
+    def __init__(self, service: ConversationService, renderer: Renderer) -> None:
         self.service = service
-        self.outbox = outbox
+        self.renderer = renderer
 
     def register(self, application: Application) -> None:  # type: ignore[type-arg]
         new_message = filters.UpdateType.MESSAGE
@@ -179,7 +180,7 @@ class TelegramHandlers:
             "blocked" if blocked else "unblocked",
             update.update_id,
         )
-        await self.service.store.set_active(CHANNEL, str(change.from_user.id), not blocked)
+        await self.service.set_active(CHANNEL, str(change.from_user.id), not blocked)
 
     async def _turn(
         self,
@@ -195,7 +196,7 @@ class TelegramHandlers:
         if pressed is not None:
             await _remove_keyboard(pressed)
         chat = update.effective_chat
-        await self.outbox.send(context.bot, chat.id if chat else int(incoming.user_id), replies)
+        await self.renderer.send(context.bot, chat.id if chat else int(incoming.user_id), replies)
 
     async def on_error(self, update: object, context: Context) -> None:
         """Log with context (never the resident's words), then apologise: never silence.
@@ -212,7 +213,7 @@ class TelegramHandlers:
         if isinstance(error, Forbidden):
             if chat is not None and chat.type == ChatType.PRIVATE and user is not None:
                 log.info("resident blocked the bot (update %d); marking inactive", update.update_id)
-                await self.service.store.set_active(CHANNEL, str(user.id), False)
+                await self.service.set_active(CHANNEL, str(user.id), False)
             else:
                 log.warning(
                     "Telegram refused to post for update %d: %s", update.update_id, error.message

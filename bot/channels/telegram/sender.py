@@ -29,7 +29,7 @@ from telegram.error import (
 from telegram.ext import Application
 
 from bot.channels.telegram.markup import keyboard, to_html
-from bot.channels.telegram.outbox import Outbox as Renderer
+from bot.channels.telegram.render import Renderer
 from bot.engine.messages import Reply
 from bot.outbox import Delivered, Failed, Outcome, Progress, Retry, Unreachable, replies_from_body
 from bot.storage.outbox import OutboxMessage

@@ -23,9 +23,10 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.channels.web.guard import Guard
-from bot.conversation import ConversationService, Incoming
+from bot.conversation import ConversationService
 from bot.flowspec.model import Flow
 from bot.outbox.mailbox import MAX_WAIT, Mailbox
+from bot.turn_contract import Incoming
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 64 * 1024

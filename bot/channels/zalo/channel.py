@@ -24,7 +24,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.app import Runtime
 from bot.channels.zalo.api import DEFAULT_API, DEFAULT_OAUTH, TokenRefused, Unavailable, ZaloAPI
 from bot.channels.zalo.events import CHANNEL, HANDLED, ZaloEvents, event_key, event_time, sender_of
 from bot.channels.zalo.sender import WINDOW, ZaloSender
@@ -90,23 +89,13 @@ class ZaloChannel:
         self.api = ZaloAPI(config.app_id, config.app_secret, api_url=config.api_url,
                            oauth_url=config.oauth_url, client=http)
         self.tokens = TokenManager(self.api, store, clock, seed=config.refresh_token)
-        self.sender = ZaloSender(self.api, self.tokens, store, service.store, clock,
+        self.sender = ZaloSender(self.api, self.tokens, store, service, clock,
                                  config.images_dir, per_second=per_second)
         self.events = ZaloEvents(service, outbox, store, codes, clock)
         service.queue_replies_for(CHANNEL, keep=WINDOW)
         outbox.register(self.sender)
         inbox.register(CHANNEL, self.events)
         self._warming: asyncio.Task[None] | None = None
-
-    @classmethod
-    def from_runtime(cls, runtime: Runtime, **options: Any) -> ZaloChannel | None:
-        """The channel ``bot serve`` runs, or None without the Zalo settings."""
-        config = ZaloConfig.from_settings(runtime.settings)
-        if config is None:
-            return None
-        store = ZaloStore(runtime.database.engine, runtime.transactions)
-        return cls(config, runtime.service, runtime.outbox, runtime.inbox, store, runtime.codes,
-                   runtime.clock, **options)
 
     @property
     def status(self) -> str:

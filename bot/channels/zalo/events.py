@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.channels.zalo import texts
 from bot.clock import Clock
-from bot.conversation import STORED_TEXT, ConversationService, Incoming
+from bot.conversation import STORED_TEXT, ConversationService
 from bot.engine import payloads
 from bot.engine.messages import Reply
 from bot.outbox import Outbox, replies_body
@@ -23,6 +23,7 @@ from bot.privacy import mask
 from bot.sharing import ShareCodes
 from bot.storage.inbox import InboxEvent
 from bot.storage.zalo import ZaloStore
+from bot.turn_contract import Incoming
 
 log = logging.getLogger(__name__)
 CHANNEL = "zalo"
@@ -85,7 +86,7 @@ class ZaloEvents:
         name = body.get("event_name")
         if name == UNFOLLOW:
             log.info("a resident unfollowed the OA; marking inactive")
-            await self.service.store.set_active(CHANNEL, user, False)
+            await self.service.set_active(CHANNEL, user, False)
             await self.outbox.cancel(CHANNEL, user, "unfollowed")
             return
         # The resident just wrote: a new window of free replies, and what waited goes first.

@@ -25,6 +25,7 @@ from bot.channels.zalo.api import Answer, TokenRefused, Unavailable, ZaloAPI
 from bot.channels.zalo.render import Part, render, with_note
 from bot.channels.zalo.tokens import NoRefreshToken, TokenManager
 from bot.clock import Clock
+from bot.conversation import ConversationService
 from bot.outbox import (
     Delivered,
     Failed,
@@ -35,7 +36,6 @@ from bot.outbox import (
     Unreachable,
     replies_from_body,
 )
-from bot.storage.conversations import ConversationStore
 from bot.storage.outbox import OutboxMessage
 from bot.storage.zalo import ZaloStore
 
@@ -83,7 +83,7 @@ class ZaloSender:
     channel = CHANNEL
 
     def __init__(self, api: ZaloAPI, tokens: TokenManager, store: ZaloStore,
-                 residents: ConversationStore, clock: Clock, images_dir: Path, *,
+                 residents: ConversationService, clock: Clock, images_dir: Path, *,
                  per_second: float = 10.0) -> None:
         self.api = api
         self.tokens = tokens

@@ -2,7 +2,7 @@
 province of 100,000 residents and 10 million events.
 
 Seeds an empty PostgreSQL database whose name contains "bench" (it is wiped first) in SQL
-(see ``bot/storage/reach_bench.py``), then times the results the dashboard shows (every
+(see ``bench/reach_seed.py``), then times the results the dashboard shows (every
 table and every funnel) for the province, a commune and a village, over this month and over
 the whole year, each the median of five runs.
 """
@@ -20,20 +20,20 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import reach_seed
 from bot.clock import SystemClock
 from bot.engine.catalog import Catalog
 from bot.flowspec import load_flows
 from bot.reports.access import Viewer
 from bot.reports.funnels import main_path
 from bot.reports.results import Period, Results
-from bot.storage import reach_bench
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade_async
 from bot.storage.runner import Transactions
 from bot.teams.hours import VIETNAM
 from bot.teams.registry import Registry
 
-FLOWS = Path(__file__).resolve().parents[2] / "flows"
+FLOWS = Path(__file__).resolve().parents[1] / "flows"
 REPEATS = 5
 
 
@@ -64,10 +64,10 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
     today = dt.datetime.now(VIETNAM).date()
     try:
         started = time.perf_counter()
-        counts = await transactions.run(lambda conn: reach_bench.seed(
+        counts = await transactions.run(lambda conn: reach_seed.seed(
             conn, paths, communes=args.communes, residents=args.residents, runs=args.runs,
             today=today, progress=lambda name, s: _say(args, f"  {name}: {s:.1f} s")))
-        await reach_bench.vacuum(database.engine)
+        await reach_seed.vacuum(database.engine)
         seeded = time.perf_counter() - started
         _say(args, f"seeded in {seeded:.0f} s: {counts}")
         registry = Registry(transactions, SystemClock(), {})

@@ -23,7 +23,7 @@ from bot.engine.messages import Reply
 log = logging.getLogger(__name__)
 
 
-class Outbox:
+class Renderer:
     def __init__(self, photos: PhotoCache) -> None:
         self.photos = photos
 

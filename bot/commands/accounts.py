@@ -13,11 +13,8 @@ from collections.abc import Awaitable, Callable
 
 from bot.accounts.roles import Role
 from bot.accounts.service import AccountError, AccountService
+from bot.app import open_services
 from bot.config import Settings
-from bot.storage.accounts import AccountStore
-from bot.storage.audit import AuditStore
-from bot.storage.database import Database
-from bot.storage.migrate import upgrade_async
 
 LINK_PATH = "/admin/link/"
 
@@ -27,17 +24,12 @@ def signin_link(settings: Settings, token: str) -> str:
 
 
 async def _with_service(work: Callable[[AccountService, Settings], Awaitable[int]]) -> int:
-    settings = Settings.from_env()
-    await upgrade_async(settings.database_url)
-    database = Database(settings.database_url)
-    try:
-        service = AccountService(AccountStore(database.engine), AuditStore(database.engine))
-        return await work(service, settings)
-    except AccountError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        await database.dispose()
+    async with open_services() as services:
+        try:
+            return await work(services.accounts(), services.settings)
+        except AccountError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
 
 
 def _create_user(args: argparse.Namespace) -> int:

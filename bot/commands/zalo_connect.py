@@ -19,14 +19,11 @@ import logging
 import secrets
 from urllib.parse import urlencode
 
+from bot.app import open_services
 from bot.channels.zalo.api import PERMISSION_PATH, TokenRefused, Unavailable, ZaloAPI
 from bot.channels.zalo.channel import ZaloConfig
-from bot.clock import SystemClock
 from bot.config import Settings
-from bot.storage.database import Database
-from bot.storage.migrate import upgrade_async
-from bot.storage.runner import Transactions
-from bot.storage.zalo import Tokens, ZaloStore
+from bot.storage.zalo import Tokens
 
 
 def permission_link(config: ZaloConfig, redirect_uri: str) -> tuple[str, str]:
@@ -43,20 +40,15 @@ async def store_first_tokens(settings: Settings, config: ZaloConfig, code: str,
                              verifier: str) -> None:
     api = ZaloAPI(config.app_id, config.app_secret, api_url=config.api_url,
                   oauth_url=config.oauth_url)
-    await upgrade_async(settings.database_url)
-    database = Database(settings.database_url)
-    transactions = Transactions(database.engine)
-    clock = SystemClock()
     try:
-        grant = await api.exchange_code(code, verifier)
-        seed = config.refresh_token
-        await ZaloStore(database.engine, transactions).replace_tokens(
-            config.app_id, Tokens(grant.access_token, clock.now() + grant.expires_in,
-                                  grant.refresh_token),
-            hashlib.sha256(seed.encode()).hexdigest() if seed else None, clock.now())
+        async with open_services(settings) as services:
+            grant = await api.exchange_code(code, verifier)
+            seed, now = config.refresh_token, services.clock.now()
+            await services.zalo_store().replace_tokens(
+                config.app_id, Tokens(grant.access_token, now + grant.expires_in,
+                                      grant.refresh_token),
+                hashlib.sha256(seed.encode()).hexdigest() if seed else None, now)
     finally:
-        transactions.close()
-        await database.dispose()
         await api.close()
 
 

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.commands import nluloop
+from bot.config import NluPaths
 from bot.intents.evaluate import (
     load_examples,
     predict,
@@ -16,8 +18,7 @@ from bot.intents.evaluate import (
     report,
     write_confusion_png,
 )
-from bot.intents.rasa_server import NluError, NluPaths, ensure_model
-from bot.nluloop import cli as nluloop_cli
+from bot.intents.rasa_server import NluError, ensure_model
 
 REPORTS = Path("reports")
 
@@ -28,9 +29,7 @@ def _paths(config: Path | None) -> NluPaths:
 
 def _train(args: argparse.Namespace) -> int:
     if args.with_console_examples:
-        from bot.nluloop.cli import train_with_console_examples
-
-        return train_with_console_examples(args)
+        return nluloop.train_with_console_examples(args)
     try:
         model = asyncio.run(ensure_model(_paths(args.config), force=args.force))
     except NluError as error:
@@ -157,4 +156,4 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     compare.add_argument("--retrain", action="store_true", help="retrain to time training")
     compare.add_argument("--json", action="store_true")
     compare.set_defaults(handler=_compare)
-    nluloop_cli.register(sub)
+    nluloop.register(sub)

@@ -82,7 +82,7 @@ class NotFound(LookupError):
     """No unreviewed message with that id (already dealt with, or never there)."""
 
 
-class Inbox:
+class UnansweredInbox:
     def __init__(self, store: NluStore, book: ExampleBook, clock: Clock,
                  add_keyword: KeywordAdder) -> None:
         self.store = store

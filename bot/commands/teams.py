@@ -7,42 +7,22 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
-from bot.clock import SystemClock
-from bot.config import Settings
-from bot.storage.database import Database
-from bot.storage.migrate import upgrade_async
-from bot.storage.runner import Transactions
+from bot.app import open_services
 from bot.teams.registry import JOIN, LINK, Registry
 
 T = TypeVar("T")
 LEVELS = ("province", "commune", "village")
 
 
-@asynccontextmanager
-async def _registry() -> AsyncIterator[Registry]:
-    """The registry alone, on the configured database (migrated first)."""
-    url = Settings.from_env().database_url
-    await upgrade_async(url)
-    database = Database(url)
-    transactions = Transactions(database.engine)
-    try:
-        registry = Registry(transactions, SystemClock())
-        await registry.load()
-        yield registry
-    finally:
-        transactions.close()
-        await database.dispose()
-
-
 def _run(work: Callable[[Registry], Awaitable[T]]) -> T:
+    """``work`` on the registry, on the configured database (migrated first)."""
     async def run() -> T:
-        async with _registry() as registry:
-            return await work(registry)
+        async with open_services() as services:
+            return await work(await services.registry())
 
     return asyncio.run(run())
 

@@ -1,5 +1,9 @@
 """``python -m bot bench --json``: simulated residents over the HTTP API, as JSON.
 
+Sub-commands measure other capabilities: ``bench replies`` (:mod:`bench.replies`: typed
+replies inside guides) and ``bench safety`` (:mod:`bench.safety`: false alarms and missed
+scams).
+
 The bot runs in its own processes, as in production (one process, or ``--workers 2`` on
 PostgreSQL), with every turn persisted; one Rasa server is shared by every run. Residents are
 coroutines in this process: "button" residents press a guide's forward button, "text"
@@ -24,11 +28,12 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
-from bot.bench.client import Connection, Tally, press_buttons, type_questions
-from bot.bench.inprocess import limiter_cost, masking_cost
-from bot.bench.servers import Server, bot_server, cpu_seconds, peak_rss_mb, rasa_server, tree
+from bench import replies, safety
+from bench.client import Connection, Tally, press_buttons, type_questions
+from bench.inprocess import limiter_cost, masking_cost
+from bench.servers import Server, bot_server, cpu_seconds, peak_rss_mb, rasa_server, tree
 
-QUESTIONS = Path(__file__).resolve().parents[2] / "nlu" / "tests" / "heldout.tsv"
+QUESTIONS = Path(__file__).resolve().parents[1] / "nlu" / "tests" / "heldout.tsv"
 SETUPS = {"sqlite": ("sqlite", 1), "postgres": ("postgres", 1), "postgres-2w": ("postgres", 2)}
 
 
@@ -204,3 +209,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="runs of each setup with the rate limiter off or on, in this "
                              "order (default off,on; off,on,off,on evens out a busy machine)")
     parser.set_defaults(handler=_bench)
+    kinds = parser.add_subparsers(dest="bench", required=False,
+                                  help="other benchmarks (default: the HTTP load benchmark)")
+    replies.register(kinds)
+    safety.register(kinds)

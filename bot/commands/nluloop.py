@@ -11,14 +11,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.clock import SystemClock
+from bot.app import build_runtime, open_services
 from bot.config import Settings
-from bot.nluloop.examples import HELDOUT, ExampleBook, export_examples
+from bot.nluloop.examples import export_examples
 from bot.nluloop.training import job_json
-from bot.storage.database import Database
-from bot.storage.migrate import upgrade_async
-from bot.storage.nlu import DONE, NluStore
-from bot.storage.runner import Transactions
+from bot.storage.nlu import DONE
 
 
 def train_with_console_examples(args: argparse.Namespace) -> int:
@@ -30,11 +27,8 @@ def train_with_console_examples(args: argparse.Namespace) -> int:
         settings = dataclasses.replace(settings, nlu_config=args.config)
 
     async def run() -> dict[str, Any]:
-        from bot.app import build_runtime
-
         async with build_runtime(settings) as runtime:
             learning = runtime.console.learning
-            assert learning is not None
             job = await learning.trainer.start(None)
             print(f"job {job.id}: training (the console shows it too)", file=sys.stderr)
             done = await learning.trainer.wait(job.id)
@@ -66,17 +60,8 @@ def _print(result: dict[str, Any]) -> None:
 
 def export(args: argparse.Namespace) -> int:
     async def run() -> tuple[Path, int]:
-        url = Settings.from_env().database_url
-        await upgrade_async(url)
-        database = Database(url)
-        transactions = Transactions(database.engine)
-        try:
-            book = ExampleBook(NluStore(transactions), SystemClock(),
-                               Settings.from_env().nlu_paths.training, HELDOUT)
-            return await export_examples(book, args.out)
-        finally:
-            transactions.close()
-            await database.dispose()
+        async with open_services() as services:
+            return await export_examples(services.examples(), args.out)
 
     file, count = asyncio.run(run())
     print(f"{count} examples written to {file}")

@@ -8,12 +8,7 @@ import json
 import sys
 from typing import Any
 
-from bot.config import Settings
-from bot.residents.service import DataRights
-from bot.storage.database import Database
-from bot.storage.migrate import upgrade_async
-from bot.storage.residents_data import ResidentDataStore
-from bot.storage.runner import Transactions
+from bot.app import open_services
 
 
 def _resident(value: str) -> tuple[str, str]:
@@ -24,19 +19,11 @@ def _resident(value: str) -> tuple[str, str]:
 
 
 async def _with_rights(action: str, channel: str, external_id: str) -> Any:
-    settings = Settings.from_env()
-    await upgrade_async(settings.database_url)
-    database = Database(settings.database_url)
-    transactions = Transactions(database.engine)
-    try:
-        rights = DataRights(ResidentDataStore(transactions),
-                            retention_days=settings.retention_days)
+    async with open_services() as services:
+        rights = services.data_rights()
         if action == "export":
             return await rights.export(channel, external_id)
         return await rights.erase(channel, external_id)
-    finally:
-        transactions.close()
-        await database.dispose()
 
 
 def _export(args: argparse.Namespace) -> int:
