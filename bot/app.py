@@ -401,7 +401,7 @@ async def build_runtime(settings: Settings, *, migrate: bool = True,
             if channel == WEB:
                 mailbox.notify(recipient)
 
-        links = Links(settings.base_url, codes)
+        links = Links(settings.public_url, codes)
         reports = Reports(transactions, registry, current, links, clock)
         limits = rate_limits(settings, transactions)
         consent = OutreachHook(Handoffs(registry, clock, wake),

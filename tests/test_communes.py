@@ -9,6 +9,7 @@ import pytest
 
 from bot.app import build_runtime
 from bot.communes import CommuneDirectory, split_start
+from bot.config import Settings
 from bot.turn_contract import Incoming
 from tests.conftest import ROOT, settings_for, sqlite_url
 
@@ -58,10 +59,28 @@ async def test_an_unknown_commune_in_a_link_is_logged(tmp_path: Path,
 
 
 def test_the_shipped_example_commune_backs_the_readme_link() -> None:
-    shipped = CommuneDirectory.load(ROOT / "flows" / "communes", {})
+    shipped = CommuneDirectory.load(ROOT / "examples" / "communes", {})
     readme = "\n".join(page.read_text(encoding="utf-8")
                        for page in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
     linked = set(re.findall(r"\?start=[a-z0-9_]+-([a-z0-9_]+)", readme))
     assert linked and linked <= set(shipped.communes)
     for commune in shipped.communes.values():
         assert commune.team_phone[0].isdigit()  # a number the guides can show as a link
+
+
+async def test_the_example_commune_never_reaches_a_resident(tmp_path: Path) -> None:
+    """Loaded only when asked for (COMMUNES_DIR=examples/communes): the default seed folder
+    holds no example, so its dead number is never matched, filled in or printed."""
+    example = CommuneDirectory.load(ROOT / "examples" / "communes", {})
+    dead = {c.team_phone for c in example.communes.values()}
+    assert dead and Settings().communes_dir == Path("flows/communes")
+    assert CommuneDirectory.load(ROOT / "flows" / "communes", {}).communes == {}
+    async with build_runtime(settings_for(sqlite_url(tmp_path),
+                                          communes_dir=ROOT / "flows" / "communes")) as rt:
+        assert not rt.registry.directory.units
+        said = []
+        for kw in ({"text": "/start vneid_install-yen_binh"}, {"payload": "c:stuck"},
+                   {"text": "yen binh"}, {"text": "/help"}):
+            replies = await rt.service.handle(Incoming("web", "a", **kw))
+            said += [r.text for r in replies or []]
+    assert not [t for t in said if any(phone in t for phone in dead)]

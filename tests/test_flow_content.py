@@ -340,8 +340,8 @@ def test_unverified_steps_send_the_resident_to_the_team(guides: Guides, intent: 
         if "chưa kiểm chứng" not in step.text:
             continue
         to_team = (
-            "{team_name}" in step.text
-            or "{team_phone}" in step.text
+            any(f"{{{name}}}" in step.text
+                for name in ("team_name", "team_phone", "team_contact", "team_help"))
             or step.end is EndKind.handoff
             or any(b.action is Action.handoff for b in step.buttons)
         )

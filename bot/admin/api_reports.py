@@ -14,6 +14,7 @@ from bot.admin.auth import admin_route
 from bot.admin.context import Admin
 from bot.admin.reports_input import BadInput, asked, guide_of, period_of, size_of
 from bot.reports.export import to_json
+from bot.reports.links import NoPublicUrl
 
 
 def pdf_response(data: bytes, name: str) -> Response:
@@ -41,8 +42,11 @@ def report_api_routes(admin: Admin) -> list[BaseRoute]:
         except BadInput as exc:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
         assert ask.unit_id is not None
-        data = await ask.reports.handout_pdf([flow_id], ask.unit_id, size=size,
-                                             member=ask.member)
+        try:
+            data = await ask.reports.handout_pdf([flow_id], ask.unit_id, size=size,
+                                                 member=ask.member)
+        except NoPublicUrl as exc:  # never a sheet whose QR code opens nothing
+            return JSONResponse({"error": exc.message}, status_code=409)
         return pdf_response(data, f"{flow_id}-{ask.unit_id}-{size}.pdf")
 
     @admin_route(admin, Permission.read_reports)
@@ -53,8 +57,11 @@ def report_api_routes(admin: Admin) -> list[BaseRoute]:
         except BadInput as exc:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
         assert ask.unit_id is not None
-        data = await ask.reports.handout_pdf(ask.reports.guide_ids(), ask.unit_id, size=size,
-                                             member=ask.member)
+        try:
+            data = await ask.reports.handout_pdf(ask.reports.guide_ids(), ask.unit_id,
+                                                 size=size, member=ask.member)
+        except NoPublicUrl as exc:
+            return JSONResponse({"error": exc.message}, status_code=409)
         return pdf_response(data, f"huong-dan-{ask.unit_id}-{size}.pdf")
 
     return [

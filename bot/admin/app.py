@@ -15,6 +15,7 @@ from bot.admin.api import api_routes
 from bot.admin.api_announcements import announcement_api_routes
 from bot.admin.api_nlu import nlu_api_routes
 from bot.admin.api_reports import report_api_routes
+from bot.admin.api_tickets import ticket_api_routes
 from bot.admin.context import STATIC, Admin, ConsoleServices
 from bot.admin.render import page
 from bot.admin.views_announcements import announcement_routes
@@ -49,7 +50,8 @@ def admin_mount(admin: Admin) -> Mount:
     app = Starlette(
         routes=[
             Mount("/api", routes=[*api_routes(admin), *report_api_routes(admin),
-                                  *nlu_api_routes(admin), *announcement_api_routes(admin)]),
+                                  *nlu_api_routes(admin), *announcement_api_routes(admin),
+                                  *ticket_api_routes(admin)]),
             Mount("/static", StaticFiles(directory=STATIC)),
             *auth_routes(admin), *flow_routes(admin), *history_routes(admin),
             *team_routes(admin), *unit_routes(admin), *inbox_routes(admin),

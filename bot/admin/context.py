@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from bot.flows.service import FlowService
 from bot.nluloop.loop import LearningLoop
 from bot.outreach.followups import FollowUps
 from bot.reports.service import Reports
+from bot.teams.hours import VIETNAM
 from bot.teams.registry import Registry
 from bot.teams.team_inbox import TeamInbox
 
@@ -52,6 +54,17 @@ def _bold(text: str) -> Markup:
 
 
 JINJA.filters["bold"] = _bold
+
+
+def vietnam_time(moment: dt.datetime | None, pattern: str = "%d/%m/%Y %H:%M") -> str:
+    """A stored (UTC) moment as console users read it: Vietnam time, labelled."""
+    if moment is None:
+        return "—"
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+    return f"{aware.astimezone(VIETNAM).strftime(pattern)} giờ VN"
+
+
+JINJA.filters["vn"] = vietnam_time
 
 
 @dataclass

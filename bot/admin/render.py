@@ -14,6 +14,7 @@ from bot.flowspec.model import PLACEHOLDERS
 _FLASH = {"saved": "Đã lưu bản nháp v{n}. Người dân vẫn thấy bản đang dùng cho đến khi xuất bản.",
           "published": "Đã xuất bản v{n}: người dân thấy bản này trong vài giây.",
           "rolled-back": "Đã khôi phục: phiên bản mới v{n} đang được dùng.",
+          "unchanged": "Không có thay đổi nào, nên không tạo phiên bản mới.",
           "stale": "Đã có bản nháp mới hơn; hãy xem lại trước khi xuất bản.",
           "proposed": "Đã gửi đề xuất. Người biên tập sẽ trả lời ở đây.",
           "decided": "Đã xử lý đề xuất.", "created": "Đã thêm.", "saved-commune": "Đã lưu."}

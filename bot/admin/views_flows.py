@@ -34,6 +34,8 @@ from bot.flowspec.model import MenuGroup
 
 _UPLOAD = re.compile(r"^steps-(\d+)-upload$")
 PREVIEW_KEY = "preview"
+END_LABELS = {"": "—", "completed": "completed: xong việc", "pending": "pending: đã làm phần mình, "
+              "chờ kết quả", "handoff": "handoff: chuyển cho tổ", "aborted": "aborted: dừng"}
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -68,12 +70,17 @@ def flow_routes(admin: Admin) -> list[BaseRoute]:
         flow_id = request.path_params["flow_id"]
         detail = await flows.detail(flow_id)
         steps = [str(s.get("id")) for s in detail.latest.document.get("steps", [])]
+        field_errors = errors_by_field(errors, parsed)
+        error_steps = sorted({int(k.split("-")[1]) for k in field_errors
+                              if k.startswith("steps-") and k.split("-")[1].isdigit()})
         return page(request, "flow.html", principal, status=status, detail=detail,
                     document=document, rows=form_rows(document), base=base, note=note,
-                    errors=errors, field_errors=errors_by_field(errors, parsed),
+                    errors=errors, field_errors=field_errors, error_steps=error_steps,
+                    opened=error_steps[0] if error_steps else -1,  # one step open at a time
                     yaml_text=yaml_text if yaml_text is not None else to_yaml(document),
                     step_ids=steps, flow_ids=sorted(await flows.known_ids()),
-                    actions=ACTIONS, ends=ENDS, groups=[g.value for g in MenuGroup],
+                    actions=ACTIONS, ends=ENDS, end_labels=END_LABELS,
+                    groups=[g.value for g in MenuGroup],
                     list_text=lambda name: list_text(document, name),
                     proposals=await services.proposals.open_for(flow_id))
 
@@ -133,7 +140,8 @@ def flow_routes(admin: Admin) -> list[BaseRoute]:
             mine = parsed.document if parsed else None
             return await conflict_page(request, principal, flow_id, base, exc.latest, mine,
                                        fields.get("yaml"), note)
-        return redirect(f"/admin/flows/{flow_id}?ok=saved-{version}")
+        done = "unchanged" if version == base else f"saved-{version}"
+        return redirect(f"/admin/flows/{flow_id}?ok={done}")
 
     async def conflict_page(request: Request, principal: Principal, flow_id: str, base: int,
                             latest: int, mine: dict[str, Any] | None, mine_yaml: str | None,

@@ -1,27 +1,26 @@
 """The team inbox in the console: tickets of the signed-in member's units (admins: all), with
 the masked context and messages, and claim, reply and close for staff without Telegram.
 
-Who sees what: admins every ticket; a team member the tickets posted to their units' teams;
-an editor of a commune also that commune's and its villages'. To act on a ticket one must be
-a member of a team it was posted to; an admin (or the commune's editor) who acts becomes a
-console member of that team, so the resident is told a name and the claim is theirs.
+Who sees and acts on which ticket: see :mod:`bot.admin.ticket_access`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.accounts import Permission, Principal, Role
+from bot.accounts import Permission, Principal
 from bot.admin.auth import admin_route
 from bot.admin.context import Admin
 from bot.admin.render import fragment, page, redirect
+from bot.admin.ticket_access import TicketAccess
 from bot.admin.views_units import entry
 from bot.storage import tickets as tk
-from bot.storage.teams import MemberRow
+from bot.storage.tickets import Ticket
 from bot.teams.desk import WON
 from bot.teams.hours import VIETNAM
 from bot.teams.messages import context_text
@@ -38,47 +37,43 @@ def _time(moment: dt.datetime | None) -> str:
     return moment.astimezone(VIETNAM).strftime("%d/%m %H:%M") if moment else "—"
 
 
+def waited(ticket: Ticket, now: dt.datetime) -> str:
+    """How long the resident has waited for a person ("12 phút"), while nobody has it."""
+    if ticket.status not in (tk.OPEN, tk.ASKING):
+        return ""
+    minutes = max(0, int((now - ticket.opened_at).total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} phút"
+    return f"{minutes // 60} giờ {minutes % 60} phút"
+
+
 def inbox_routes(admin: Admin) -> list[BaseRoute]:
-    services = admin.services
+    access = TicketAccess(admin.services)
 
     def inbox() -> TeamInbox:
-        return services.team_inbox
+        return access.inbox
 
-    async def scope(principal: Principal) -> list[str] | None:
-        if principal.can(Permission.manage_accounts):
-            return None
-        units = {m.unit_id for m in await inbox().members_of(principal.account_id)}
-        if principal.role is Role.editor and principal.commune:
-            units |= {principal.commune, *(u.id for u in
-                                          services.registry.directory.children(principal.commune))}
-        return sorted(units)
+    scope, acting = access.scope, access.acting
 
-    async def acting(principal: Principal, view: TicketView) -> MemberRow | None:
-        ticket = view.ticket
-        units = {u for u in (ticket.team_unit, *(p.unit_id for p in view.posts)) if u}
-        mine = [m for m in await inbox().members_of(principal.account_id) if m.unit_id in units]
-        if mine:
-            return mine[0]
-        commune = services.registry.directory.commune_of(ticket.team_unit)
-        allowed = principal.can(Permission.manage_accounts) or (
-            commune is not None and principal.can(Permission.edit_commune, commune.id))
-        if not allowed or ticket.team_unit is None:
-            return None
-        return await inbox().add_console_member(
-            ticket.team_unit, principal.account_id, principal.login,
-            audit=entry(principal, "team.member_added", ticket.team_unit,
-                        account=principal.login))
-
-    @admin_route(admin, page=True)
-    async def listing(request: Request, principal: Principal) -> Response:
+    async def listed(request: Request, principal: Principal) -> dict[str, Any]:
         tab = request.query_params.get("tab", "waiting")
         tab = tab if tab in TABS else "waiting"
         units = await scope(principal)
         tickets = await inbox().tickets(units, TABS[tab][1]) if units != [] else []
-        directory = services.registry.directory
-        return page(request, "inbox.html", principal, tickets=tickets, tab=tab, tabs=TABS,
-                    statuses=STATUS_LABELS, when=_time, label=directory.label,
-                    no_units=units == [])
+        now = access.services.registry.clock.now()
+        return {"tickets": tickets, "tab": tab, "statuses": STATUS_LABELS, "when": _time,
+                "label": admin.services.registry.directory.label, "no_units": units == [],
+                "waited": lambda t: waited(t, now)}
+
+    @admin_route(admin, page=True)
+    async def listing(request: Request, principal: Principal) -> Response:
+        return page(request, "inbox.html", principal, tabs=TABS,
+                    **await listed(request, principal))
+
+    @admin_route(admin, page=True)
+    async def rows(request: Request, principal: Principal) -> Response:
+        """The table's rows, polled every second: new tickets appear without a reload."""
+        return fragment("_inbox_rows.html", **await listed(request, principal))
 
     async def ticket_view(request: Request, principal: Principal) -> TicketView | None:
         return await inbox().ticket(int(request.path_params["ticket_id"]), await scope(principal))
@@ -138,6 +133,7 @@ def inbox_routes(admin: Admin) -> list[BaseRoute]:
 
     return [
         Route("/inbox", listing),
+        Route("/inbox/rows", rows),
         Route("/inbox/{ticket_id:int}", detail, methods=["GET", "POST"]),
         Route("/inbox/{ticket_id:int}/messages", messages),
     ]

@@ -20,6 +20,7 @@ from bot.reports import texts
 from bot.reports.access import subtree
 from bot.reports.export import TABLES, tables, to_csv
 from bot.reports.handout import qr_png
+from bot.reports.links import NoPublicUrl
 from bot.reports.plots import funnel_png
 from bot.reports.results import Period, Report
 from bot.reports.service import Reports
@@ -104,7 +105,10 @@ def report_routes(admin: Admin) -> list[BaseRoute]:
             return _refused(exc)
         reports, unit_id = ask.reports, ask.unit_id
         assert unit_id is not None
-        links = [await reports.link(f, unit_id, ask.member) for f in reports.guide_ids()]
+        try:
+            links = [await reports.link(f, unit_id, ask.member) for f in reports.guide_ids()]
+        except NoPublicUrl as exc:
+            return _refused(BadInput(409, exc.message))
         qr = {link.flow_id: _png(qr_png(link.telegram or link.web, box=4)) for link in links}
         return page(request, "share.html", principal, links=links, qr=qr, unit_id=unit_id,
                     member=ask.member, members=await reports.unit_members(unit_id),
@@ -123,7 +127,10 @@ def report_routes(admin: Admin) -> list[BaseRoute]:
         except BadInput as exc:
             return _refused(exc)
         assert ask.unit_id is not None
-        items = await ask.reports.handouts(flow_ids, ask.unit_id, ask.member)
+        try:
+            items = await ask.reports.handouts(flow_ids, ask.unit_id, ask.member)
+        except NoPublicUrl as exc:
+            return _refused(BadInput(409, exc.message))
         return page(request, "handout.html", principal, items=items, size=size, png=_png,
                     texts=texts)
 
@@ -135,8 +142,11 @@ def report_routes(admin: Admin) -> list[BaseRoute]:
         except BadInput as exc:
             return _refused(exc)
         assert ask.unit_id is not None
-        data = await ask.reports.handout_pdf(ask.reports.guide_ids(), ask.unit_id, size=size,
-                                             member=ask.member)
+        try:
+            data = await ask.reports.handout_pdf(ask.reports.guide_ids(), ask.unit_id,
+                                                 size=size, member=ask.member)
+        except NoPublicUrl as exc:
+            return _refused(BadInput(409, exc.message))
         return pdf_response(data, f"huong-dan-{ask.unit_id}-{size}.pdf")
 
     @admin_route(admin, Permission.read_reports, page=True)

@@ -12,19 +12,25 @@ from bot.flowspec.model import PLACEHOLDER_RE, Action, EndKind
 
 def places_with_contact(places: Mapping[str, str]) -> dict[str, str]:
     """The commune's details plus ``team_contact``, which reads as natural Vietnamese whether
-    or not the commune configured a phone number."""
+    or not the commune configured a phone number, and ``team_help`` (the offer of a person:
+    the hand-off only when the places say a team is reachable, ``team_reachable``)."""
     full = {**texts.DEFAULT_PLACES, **places}
     if "team_contact" not in places:
         configured = full["team_phone"] not in ("", texts.DEFAULT_PLACES["team_phone"])
         template = texts.TEAM_CONTACT if configured else texts.TEAM_CONTACT_NO_PHONE
         full["team_contact"] = template.format(team_name=full["team_name"],
                                                team_phone=full["team_phone"])
+    if "team_help" not in places:
+        reachable = places.get("team_reachable") == "yes"
+        template = texts.TEAM_HELP_REACHABLE if reachable else texts.TEAM_HELP_UNREACHABLE
+        full["team_help"] = template.format(team_name=full["team_name"],
+                                            team_contact=full["team_contact"])
     return full
 
 
 def fill(text: str, places: Mapping[str, str]) -> str:
     """Replace ``{commune}``-style placeholders; unknown names stay as written."""
-    values = places if "team_contact" in places else places_with_contact(places)
+    values = places if "team_help" in places else places_with_contact(places)
     return PLACEHOLDER_RE.sub(lambda m: values.get(m[1], m[0]), text)
 
 

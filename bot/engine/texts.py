@@ -58,10 +58,7 @@ HANDOFF: Final = (
     "Nếu cần gấp, bác gọi {team_contact}.\n"
     "🔒 Người của tổ không bao giờ hỏi mã OTP hay mật khẩu của bác."
 )
-HANDOFF_OFFER: Final = (
-    "Bác muốn cháu nhờ {team_name} giúp ạ? Bác bấm «🆘 Tôi bị kẹt» là cháu báo tổ ngay. "
-    "Hoặc bác làm tiếp bước đang dở."
-)
+HANDOFF_OFFER: Final = "Bác muốn có người giúp ạ? {team_help} Hoặc bác làm tiếp bước đang dở."
 STOPPED: Final = (
     "Dạ, mình tạm dừng ở đây ạ. Khi nào bác muốn làm tiếp, bác nhắn \"tiếp tục\" là cháu đưa "
     "bác về đúng bước đang làm."
@@ -97,8 +94,7 @@ TROUBLE_ASK_PLAIN: Final = (
     "đang hiện trên màn hình, hoặc bấm «Xem lại bước này» để làm lại bước này từ đầu."
 )
 TROUBLE_TEAM: Final = (
-    "Cháu chưa giúp được bác ở bước này ạ. Bác bấm «🆘 Tôi bị kẹt» để {team_name} giúp bác, "
-    "hoặc xem lại bước này nhé."
+    "Cháu chưa giúp được bác ở bước này ạ. {team_help} Hoặc bác xem lại bước này nhé."
 )
 IN_FLOW_HINT: Final = (
     "Dạ, bác đang làm hướng dẫn «{title}». Bác làm xong bước này thì bấm một nút bên dưới, "
@@ -258,3 +254,9 @@ PICTURE_PRIVATE: Final = (
     "🔒 Ảnh của bác có số định danh, số thẻ hoặc mã số riêng. Cháu không lưu ảnh, và đã che "
     "các số đó. Bác đừng gửi ảnh như thế cho người lạ nhé."
 )
+# ``{team_help}``: the only words a guide may use to offer a person, filled by whoever knows
+# whether a team can be reached now (the teams registry). Unknown: the resident asks.
+TEAM_HELP_REACHABLE: Final = (
+    "Bác bấm «🆘 Tôi bị kẹt» để cháu chuyển câu hỏi của bác đến {team_name} ạ."
+)
+TEAM_HELP_UNREACHABLE: Final = "Bác có thể nhờ {team_contact} giúp ạ."

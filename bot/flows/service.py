@@ -193,7 +193,8 @@ class FlowService:
         """Store ``document`` as a new draft on top of ``base_version``.
 
         Raises :class:`Invalid` (nothing stored), :class:`Conflict` when another version was
-        written since ``base_version``, :class:`FlowNotFound`."""
+        written since ``base_version``, :class:`FlowNotFound`. A document identical to
+        ``base_version``, the newest, stores nothing and returns that version."""
         require(principal, Permission.edit_guides)
         await self.detail(flow_id)
         checked = await self.check(flow_id, document)
@@ -211,6 +212,9 @@ class FlowService:
         if not checked.ok or checked.flow is None:
             raise Invalid(checked.errors)
         document = checked.flow.model_dump(mode="json")
+        latest = (await self.detail(flow_id)).latest
+        if latest.version == base and latest.document == document:
+            return base  # nothing changed: no new version, nothing in the history
         new = NewVersion(flow_id, document, principal.login if principal else "cli", "console",
                          note=note, base_version=base)
         try:

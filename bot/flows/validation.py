@@ -10,10 +10,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.flows.messages_vi import vietnamese
 from bot.flows.yamlio import to_yaml
 from bot.flowspec.checks import check_flow
 from bot.flowspec.loader import LoadedFlow, Problem, parse_flow
 from bot.flowspec.model import Flow
+from bot.flowspec.safeyaml import YamlProblem, read_yaml
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,11 @@ class Checked:
         return self.flow is not None and not self.errors
 
 
-def _field_errors(problems: Iterable[Problem]) -> list[FieldError]:
-    return [FieldError(".".join(str(part) for part in p.loc), p.line, p.message)
+def _field_errors(problems: Iterable[Problem], document: Any = None) -> list[FieldError]:
+    """The problems as the console shows them: in Vietnamese, steps named as in the editor
+    (``path`` keeps the document's own 0-based path, for the form fields and scripts)."""
+    return [FieldError(".".join(str(part) for part in p.loc), p.line,
+                       vietnamese(p.message, p.loc, document))
             for p in sorted(problems)]
 
 
@@ -51,9 +56,17 @@ def check_yaml(text: str, *, flow_id: str, known_ids: Iterable[str], flows_dir: 
     """Check a flow written as YAML exactly as ``flows validate`` checks a file."""
     loaded, problems = parse_flow(text, file_for(flows_dir, flow_id))
     if loaded is None:
-        return Checked(None, _field_errors(problems))
+        return Checked(None, _field_errors(problems, _steps_of(text)))
     problems = [*problems, *check_flow(loaded, {*known_ids, loaded.flow.id})]
-    return Checked(loaded.flow, _field_errors(problems))
+    return Checked(loaded.flow, _field_errors(problems, loaded.flow.model_dump()))
+
+
+def _steps_of(text: str) -> Any:
+    """The document's steps as far as the YAML reads, to name them in messages."""
+    try:
+        return read_yaml(text).data
+    except YamlProblem:
+        return None
 
 
 def check_document(document: Any, *, flow_id: str, known_ids: Iterable[str], flows_dir: Path
@@ -61,7 +74,8 @@ def check_document(document: Any, *, flow_id: str, known_ids: Iterable[str], flo
     """Check a flow given as JSON (the API, the form editor) through its YAML view, so the
     messages and lines are those of ``flows validate``."""
     if not isinstance(document, dict):
-        return Checked(None, [FieldError("", 1, "a flow must be an object (id, title, steps…)")])
+        return Checked(None, [FieldError("", 1, "Hướng dẫn phải là một đối tượng JSON (id, "
+                                                "title, steps…)")])
     return check_yaml(to_yaml(document), flow_id=flow_id, known_ids=known_ids,
                       flows_dir=flows_dir)
 

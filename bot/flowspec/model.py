@@ -52,8 +52,9 @@ ScreenText = Annotated[str, StringConstraints(min_length=8, max_length=SCREEN_TE
 # Local details filled from the resident's commune configuration. ``team_contact`` is the
 # team with its phone number when one is configured ("Tổ CNS xã Yên Bình (số 0900 000 000)"),
 # else with where to find it: write "nhờ {team_contact}", never "(số {team_phone})", so the
-# sentence reads well either way.
-PLACEHOLDERS = frozenset({"commune", "team_name", "team_phone", "team_contact"})
+# sentence reads well either way. ``team_help`` is the only way a step offers a person: the
+# hand-off when a team can be reached, else whom to ask (never a fixed promise of the team).
+PLACEHOLDERS = frozenset({"commune", "team_name", "team_phone", "team_contact", "team_help"})
 PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 
 

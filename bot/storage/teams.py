@@ -146,10 +146,25 @@ def all_units(conn: Connection) -> list[UnitRow]:
     return [_unit(r) for r in conn.execute(select(units).order_by(units.c.id))]
 
 
-def version(conn: Connection) -> tuple[int, dt.datetime | None]:
-    """Changes whenever a unit is added, changed or removed: (count, newest change)."""
+Version = tuple[int, dt.datetime | None, int, int]
+
+
+def version(conn: Connection) -> Version:
+    """Changes whenever a unit is added, changed or removed, or a console member joins or
+    leaves a team: (units, newest change, console members, newest member id)."""
     row = conn.execute(select(func.count(), func.max(units.c.updated_at))).one()
-    return int(row[0]), row[1]
+    members = conn.execute(select(func.count(), func.coalesce(func.max(team_members.c.id), 0))
+                           .where(team_members.c.account_id.is_not(None),
+                                  team_members.c.active.is_(True))).one()
+    return int(row[0]), row[1], int(members[0]), int(members[1])
+
+
+def console_units(conn: Connection) -> frozenset[str]:
+    """The units whose team has at least one active member with a console account: tickets
+    can reach them in the console's inbox without a Telegram group."""
+    rows = conn.execute(select(team_members.c.unit_id).where(
+        team_members.c.account_id.is_not(None), team_members.c.active.is_(True)).distinct())
+    return frozenset(r.unit_id for r in rows)
 
 
 Shape = dict[str, tuple[str | None, str]]  # unit id -> (parent id, level)
@@ -339,5 +354,5 @@ class TeamStore:
     async def all_units(self) -> list[UnitRow]:
         return await self.transactions.run(all_units)
 
-    async def version(self) -> tuple[int, dt.datetime | None]:
+    async def version(self) -> Version:
         return await self.transactions.run(version)

@@ -41,6 +41,7 @@ class Team:
     unit: UnitRow
     hours: Hours
     escalate_minutes: int
+    console: bool = False  # members with console accounts answer its tickets in the inbox
 
     @property
     def name(self) -> str:
@@ -52,9 +53,12 @@ class Team:
 
 
 class Directory:
-    def __init__(self, rows: Iterable[UnitRow], defaults: Mapping[str, str]) -> None:
+    def __init__(self, rows: Iterable[UnitRow], defaults: Mapping[str, str],
+                 console: Iterable[str] = ()) -> None:
         self.units = {u.id: u for u in rows}
         self.defaults = dict(defaults)
+        self.console = frozenset(console)  # units with console members (no group needed)
+        self._provinces = [u for u in self.units.values() if u.level == "province"]
         self._by_key: dict[str, list[UnitRow]] = {}
         for unit in self.units.values():
             self._by_key.setdefault(unit.name_key, []).append(unit)
@@ -103,36 +107,41 @@ class Directory:
             places["team_name"] = name
         if phone:
             places["team_phone"] = phone
+        if self.route(unit_id) is not None:
+            places["team_reachable"] = "yes"  # {team_help} offers the hand-off
         return places
 
     # ------------------------------------------------------------- teams and routing
     def team(self, unit: UnitRow) -> Team:
         hours = next((u.hours for u in self.chain(unit.id) if u.hours), None)
         minutes = unit.escalate_minutes or DEFAULT_ESCALATE_MINUTES
-        return Team(unit, Hours.of(hours), minutes)
+        return Team(unit, Hours.of(hours), minutes, unit.id in self.console)
+
+    def reachable(self, unit: UnitRow) -> bool:
+        """A person can get a ticket of this unit: a linked group, or console members."""
+        return unit.telegram_chat is not None or unit.id in self.console
 
     def route(self, unit_id: str | None) -> Team | None:
-        """The team a resident of ``unit_id`` reaches: the nearest with a linked group. A
-        resident of no known unit reaches the province's team, when the registry holds
-        exactly one province."""
+        """The team a resident of ``unit_id`` reaches: the nearest with a linked group or
+        console members. A resident of no known unit reaches the province's team, when the
+        registry holds exactly one province."""
         chain = self.chain(unit_id)
         if not chain:
-            provinces = [u for u in self.units.values() if u.level == "province"]
-            chain = provinces if len(provinces) == 1 else []
-        unit = next((u for u in chain if u.telegram_chat is not None), None)
+            chain = self._provinces if len(self._provinces) == 1 else []
+        unit = next((u for u in chain if self.reachable(u)), None)
         return self.team(unit) if unit is not None else None
 
     def escalation(self, unit_id: str, skip: Iterable[str] = ()) -> Team | None:
         """Where an unclaimed ticket of ``unit_id``'s team goes next: the unit's escalation
-        target (its parent by default), or the nearest unit above it with a linked group
-        that has not had the ticket yet."""
+        target (its parent by default), or the nearest unit above it that a person can be
+        reached at (a linked group or console members) and that has not had the ticket yet."""
         unit = self.get(unit_id)
         if unit is None:
             return None
         skipped = {unit_id, *skip}
         start = unit.escalate_to if unit.escalate_to in self.units else unit.parent_id
         target = next((u for u in self.chain(start)
-                       if u.telegram_chat is not None and u.id not in skipped), None)
+                       if self.reachable(u) and u.id not in skipped), None)
         return self.team(target) if target is not None else None
 
     def phones(self, unit_id: str | None) -> list[tuple[str, str]]:

@@ -67,7 +67,8 @@ def route(conn: Tx, directory: Directory, catalog: Catalog, *, resident_id: int,
           recipient: str, unit_id: str | None, flow_id: str | None, step_id: str | None,
           history: tuple[str, ...], now: dt.datetime, existing: Ticket | None = None) -> Wake:
     """Open a ticket (or route one that waited for the resident's commune): to the nearest
-    team with a linked group, or recorded as ``no_team``."""
+    team with a linked group or console members, or recorded as ``no_team``. A team without
+    a group has the ticket in its console inbox as soon as this transaction commits."""
     team = directory.route(unit_id)
     said = tk.recent_texts(conn, resident_id, messages.SAID_KEPT)
     found = messages.context(directory, catalog, unit_id=unit_id, channel=channel,
@@ -75,7 +76,8 @@ def route(conn: Tx, directory: Directory, catalog: Catalog, *, resident_id: int,
                              opened=existing.opened_at if existing else now)
     values = {"unit_id": unit_id, "team_unit": team.unit.id if team else None,
               "context": found, "status": tk.OPEN if team else tk.NO_TEAM,
-              "due_at": due_for(team, now) if team else None}
+              "due_at": due_for(team, now) if team else None,
+              "posted_at": now if team is not None and team.chat is None else None}
     if existing is not None:
         ticket_id = existing.id
         tk.change(conn, ticket_id, **values)
@@ -83,12 +85,15 @@ def route(conn: Tx, directory: Directory, catalog: Catalog, *, resident_id: int,
         ticket_id = tk.open_ticket(conn, now, resident_id=resident_id, channel=channel,
                                    recipient=recipient, flow_id=flow_id, step_id=step_id,
                                    **values)
-    if team is None or team.chat is None:
+    if team is None:
         tk.drop_party(conn, channel, recipient)
         tk.settle_requests(conn, resident_id)
         tk.add_message(conn, ticket_id, "system", "no team linked", now)
         return []
     tk.set_party(conn, channel, recipient, "resident", "waiting", ticket_id, now)
+    if team.chat is None:
+        tk.add_message(conn, ticket_id, "system", f"in the console of {team.unit.id}", now)
+        return []
     text = messages.post_text(ticket_id, found)
     post_id = tk.add_post(conn, ticket_id, team.unit.id, team.chat, "new", text, now)
     tk.add_message(conn, ticket_id, "system", f"sent to {team.unit.id}", now)
@@ -188,11 +193,17 @@ def escalate(conn: Tx, directory: Directory, ticket: Ticket, now: dt.datetime) -
     posted = {p.unit_id for p in tk.posts(conn, ticket.id)}
     current = directory.get(ticket.team_unit)
     target = directory.escalation(current.id, skip=posted) if current is not None else None
-    if target is None or target.chat is None:
+    if target is None:
         tk.change(conn, ticket.id, due_at=None)
         text = f"{texts.NOBODY_YET}\n{urgent(directory, ticket.unit_id or ticket.team_unit)}"
         return send(conn, [notice(ticket, text, now)], now)
     old = directory.team(current) if current is not None else None
+    if target.chat is None:  # a team without a group: its console inbox has it at once
+        tk.change(conn, ticket.id, team_unit=target.unit.id,
+                  escalations=ticket.escalations + 1, due_at=due_for(target, now))
+        tk.add_message(conn, ticket.id, "system", f"escalated to {target.unit.id}", now)
+        said = texts.ESCALATED.format(old=old.name if old else "tổ trước", team=target.name)
+        return send(conn, [notice(ticket, said, now)], now)
     text = messages.post_text(ticket.id, ticket.context,
                               escalated_from=old.name if old else "tổ trước",
                               minutes=old.escalate_minutes if old else 0)

@@ -43,7 +43,8 @@ def routing_text(ctx: Ctx, unit_id: str | None) -> str:
         place = unit.name if unit is not None else directory.places(None).get(
             "commune", "nơi bác ở")
         return f"{texts.NO_TEAM.format(place=place)}\n{lifecycle.urgent(directory, unit_id)}"
-    lines = [texts.SENDING.format(team=team.name)]
+    said = texts.SENDING if team.chat is not None else texts.IN_INBOX
+    lines = [said.format(team=team.name)]
     late = lifecycle.off_hours(team, now)
     if late:
         lines[0] += " " + late

@@ -70,16 +70,16 @@ class Registry:
         self.defaults = dict(defaults or {})
         self.refresh_every = refresh_every
         self.directory = Directory([], self.defaults)
-        self._version: tuple[int, dt.datetime | None] | None = None
+        self._version: db.Version | None = None
         self._stopping = asyncio.Event()
 
     # ------------------------------------------------------------- the snapshot
     async def load(self) -> None:
-        def read(conn: db.Tx) -> tuple[list[UnitRow], tuple[int, dt.datetime | None]]:
-            return db.all_units(conn), db.version(conn)
+        def read(conn: db.Tx) -> tuple[list[UnitRow], frozenset[str], db.Version]:
+            return db.all_units(conn), db.console_units(conn), db.version(conn)
 
-        rows, self._version = await self.transactions.run(read)
-        self.directory = Directory(rows, self.defaults)
+        rows, console, self._version = await self.transactions.run(read)
+        self.directory = Directory(rows, self.defaults, console)
 
     async def refresh(self) -> bool:
         """Reload when another process changed the units; True when it did."""

@@ -64,7 +64,9 @@ class TeamInbox:
                 append_sync(conn, audit, now)
             return member
 
-        return await self.transactions.run(run)
+        member = await self.transactions.run(run)
+        await self.registry.load()  # the unit's tickets come to the console from now on
+        return member
 
     async def members(self, unit_id: str) -> list[MemberRow]:
         return await self.transactions.run(lambda conn: team_db.unit_members(conn, unit_id))

@@ -17,6 +17,10 @@ SENDING: Final = (
     "Dạ, cháu đang chuyển câu hỏi của bác đến **{team}**. Khi tin đến nơi, cháu sẽ báo bác "
     "ngay tại đây ạ."
 )
+IN_INBOX: Final = (
+    "Dạ, cháu đã chuyển câu hỏi của bác đến **{team}** ạ. Khi có anh chị nhận giúp, cháu sẽ "
+    "báo bác ngay tại đây. Trong lúc chờ, bác cứ làm tiếp hướng dẫn nhé."
+)
 OFF_HOURS: Final = (
     "Bây giờ là ngoài giờ làm việc của tổ ({hours}), nên sớm nhất {when} mới có người xem "
     "được ạ."
@@ -39,8 +43,8 @@ FORWARDED: Final = (
     "Cháu đã chuyển câu hỏi của bác đến **{team}** ạ. Khi có người nhận, cháu sẽ báo bác ngay."
 )
 NOBODY_YET: Final = (
-    "Dạ, các anh chị trong tổ vẫn chưa nhận được câu hỏi của bác ạ. 🙏 Câu hỏi vẫn nằm trong "
-    "nhóm của tổ, ai rảnh sẽ nhận."
+    "Dạ, các anh chị trong tổ vẫn chưa nhận được câu hỏi của bác ạ. 🙏 Câu hỏi vẫn nằm chờ ở "
+    "tổ, ai rảnh sẽ nhận."
 )
 NOT_DELIVERED: Final = (
     "Dạ, cháu chưa gửi được câu hỏi của bác đến {team} ạ. 🙏"

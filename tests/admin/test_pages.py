@@ -80,7 +80,9 @@ async def test_live_checks_put_messages_next_to_fields(site: Site) -> None:
             "steps-1-text": "Hai {xa}", "steps-1-end": "completed"})
         assert response.status_code == 200
         text = response.text
-        assert 'id="err-steps-0-next" hx-swap-oob="true">`next: khong_co` names no step' in text
+        assert ('id="err-steps-0-next" hx-swap-oob="true">Bước 1 (`a`), «Xong» đến bước: '
+                'không có bước `khong_co`') in text
+        assert "Bước 2 (`b`), nội dung: không có chỗ điền {xa}" in text  # counted from 1
         yaml = await client.post("/admin/flows/vneid_install/check",
                                  data={"csrf_token": csrf, "yaml": "id: vneid_install\ntitle: ["})
-        assert "dòng 2: YAML syntax" in yaml.text
+        assert "dòng 2: Sai cú pháp YAML" in yaml.text

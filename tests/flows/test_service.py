@@ -63,7 +63,8 @@ async def test_an_invalid_draft_is_refused_with_located_messages(runtime: Runtim
     [error] = refused.value.errors
     index = [s["id"] for s in document["steps"]].index("prepare")
     assert error.path == f"steps.{index}.next"
-    assert error.message == "`next: no_such_step` names no step of this flow"
+    assert error.message == (f"Bước {index + 1} (`prepare`), «Xong» đến bước: không có bước "
+                             "`no_such_step` trong hướng dẫn này")  # as the editor counts
     assert (await flows.detail("vneid_install")).head.latest_version == base
     document["id"] = "renamed"
     with pytest.raises(Invalid, match="problem"):

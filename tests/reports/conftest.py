@@ -60,6 +60,8 @@ ACCOUNTS = {"admin": ("admin", None, None), "editor": ("editor", None, None),
             "yenthanh": ("team_member", None, "yen_thanh"),
             "lonely": ("team_member", None, None)}
 
+PUBLIC_URL = "https://troly.yenbinh.vn"  # what residents open: links need one
+
 
 @dataclass
 class Seeded:
@@ -149,7 +151,8 @@ async def seeded(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
     else:
         url = request.getfixturevalue("postgres_url")
         await reset_postgres(url)
-    config = settings_for(url, flows_dir=FLOWS, communes_dir=Path("/nonexistent"))
+    config = settings_for(url, flows_dir=FLOWS, communes_dir=Path("/nonexistent"),
+                          public_url=PUBLIC_URL)
     async with build_runtime(config) as runtime:
         runtime.console.accounts.passwords = CHEAP
         minh, lan = await seed(runtime)

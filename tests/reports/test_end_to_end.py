@@ -50,7 +50,7 @@ def presses(s: Scene, stop_after: int | None = None) -> list[str]:
 async def test_a_members_link_from_telegram_to_the_dashboard(
         database_url: str, fake_api: FakeBotAPI) -> None:  # noqa: F811
     clock = ManualClock(MORNING)
-    async with scene(database_url, fake_api, clock) as s:
+    async with scene(database_url, fake_api, clock, public_url="https://troly.yenbinh.vn") as s:
         await s.link_group()
         await s.join(MINH)
         # Only members get links, and only in a private chat.

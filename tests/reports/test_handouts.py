@@ -13,11 +13,11 @@ from bot.engine.catalog import Catalog
 from bot.flowspec import load_flows
 from bot.reports import pdf as pdf_module
 from bot.reports.handout import handout
-from bot.reports.links import GuideLink, member_code
+from bot.reports.links import GuideLink, Links, member_code
 from tests.conftest import FLOWS
-from tests.reports.conftest import Seeded
+from tests.reports.conftest import PUBLIC_URL, Seeded
 
-BASE = "http://127.0.0.1:8080"
+BASE = PUBLIC_URL
 
 
 def qr_codes(pdf: bytes) -> list[list[str]]:
@@ -45,6 +45,25 @@ async def fetch(s: Seeded, url: str, login: str = "yenbinh") -> bytes:
     return response.content
 
 
+async def test_no_handout_without_a_public_address(seeded: Seeded) -> None:
+    """PUBLIC_URL unset or naming this machine: 409 naming the setting, never a PDF or a
+    print page whose QR code opens http://127.0.0.1."""
+    links = seeded.runtime.reports.links
+    for configured in (None, "http://127.0.0.1:8080", "http://192.168.1.5"):
+        seeded.runtime.reports.links = Links(configured, links.codes)
+        async with seeded.client("yenbinh") as client:
+            for url in ("/admin/api/handouts/demo_install.pdf?unit=yen_binh",
+                        "/admin/api/handouts.pdf?unit=yen_binh"):
+                refused = await client.get(url)
+                assert refused.status_code == 409, refused.text
+                assert "PUBLIC_URL" in refused.json()["error"]
+            for url in ("/admin/handouts/demo_install?unit=yen_binh", "/admin/share?unit=yen_binh",
+                        "/admin/handouts.pdf?unit=yen_binh"):
+                page = await client.get(url)
+                assert page.status_code == 409 and "PUBLIC_URL" in page.text
+                assert "?start=" not in page.text  # no link at all, only the reason
+
+
 async def test_the_a4_handout_of_a_team(seeded: Seeded) -> None:
     pdf = await fetch(seeded, "/admin/api/handouts/demo_install.pdf?unit=yen_binh")
     reader = pypdf.PdfReader(io.BytesIO(pdf))
@@ -67,8 +86,8 @@ async def test_a_members_handout_with_telegram_and_the_a6_card(seeded: Seeded) -
     pdf = await fetch(seeded, f"/admin/api/handouts/demo_install.pdf?unit=thon_dong"
                               f"&member={seeded.minh.id}")
     argument = f"demo_install-thon_dong-{minh}"
-    assert sorted(qr_codes(pdf)[0]) == [f"{BASE}/?start={argument}",
-                                        f"https://t.me/digiguide_test_bot?start={argument}"]
+    assert sorted(qr_codes(pdf)[0]) == sorted([f"{BASE}/?start={argument}",
+                                               f"https://t.me/digiguide_test_bot?start={argument}"])
     card = await fetch(seeded, "/admin/api/handouts/demo_install.pdf?unit=yen_binh&size=a6")
     box = pypdf.PdfReader(io.BytesIO(card)).pages[0].mediabox
     assert (round(float(box[2]) / 72 * 25.4), round(float(box[3]) / 72 * 25.4)) == (105, 148)

@@ -49,7 +49,7 @@ def test_typed_names_match_without_case_diacritics_or_xa(typed: str, found: list
 
 def test_places_come_from_the_nearest_unit_that_sets_them() -> None:
     assert TREE.places("dong") == {"commune": "Xã Yên Bình", "team_name": "Tổ Yên Bình",
-                                   "team_phone": "0200"}
+                                   "team_phone": "0200", "team_reachable": "yes"}
     assert TREE.places("nowhere")["commune"] == "xã/phường của bác"
     assert TREE.label("dong") == "Thôn Đông, Xã Yên Bình"
 
@@ -59,6 +59,10 @@ def test_routing_and_escalation_follow_the_tree() -> None:
     assert village is not None and village.unit.id == "dong"
     commune = TREE.route("yb")
     assert commune is not None and commune.unit.id == "p"  # no group: the province's
+    console = Directory(TREE.units.values(), {}, console=["yb"])
+    own = console.route("yb")  # console members and no group: its own team, in the console
+    assert own is not None and own.unit.id == "yb" and own.console and own.chat is None
+    assert console.escalation("dong") is not None and console.escalation("dong").unit.id == "yb"
     assert TREE.route(None) is not None  # one province: residents of no known unit go there
     up = TREE.escalation("dong")
     assert up is not None and up.unit.id == "p"

@@ -23,13 +23,38 @@
     var target = kind.form && kind.form.elements[kind.name.replace(/-kind$/, "-target")];
     if (target) target.setAttribute("list", { flow: "flow-ids", action: "action-ids" }[kind.value] || "step-ids");
   });
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt;
-    if (form && form.id === "preview-form") {
-      var input = form.querySelector("input[name=text]");
-      if (input) input.value = "";
-      var chat = document.getElementById("chat");
-      if (chat) chat.scrollTop = chat.scrollHeight;
+  // Unsaved work in the editor: a warning before leaving, and before publishing over it.
+  var dirty = false;
+  function touched(event) {
+    var editor = event.target.form;
+    if (!editor || editor.id !== "editor") return;
+    dirty = true;
+    var note = document.querySelector(".actionbar .unsaved");
+    if (note) note.hidden = false;
+  }
+  document.addEventListener("input", touched);
+  document.addEventListener("change", touched);
+  document.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    if (event.target.id === "publish-form" && dirty && submitter && submitter.dataset.unsaved &&
+        !window.confirm(submitter.dataset.unsaved)) {
+      event.preventDefault();
+      return;
     }
+    dirty = false;
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) { event.preventDefault(); event.returnValue = ""; }
+  });
+  // The preview: after a message or a button press, the new answer is shown.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var elt = event.detail.elt;
+    var chat = document.getElementById("chat");
+    if (!chat || !elt || !(elt.id === "chat" || elt.closest("#chat") || elt.id === "preview-form")) return;
+    var input = document.querySelector("#preview-form input[name=text]");
+    if (input && elt.id === "preview-form") input.value = "";
+    chat.scrollTop = chat.scrollHeight;
+    var answers = chat.querySelectorAll(".msg.bot");
+    if (answers.length) answers[answers.length - 1].scrollIntoView({ block: "nearest" });
   });
 })();

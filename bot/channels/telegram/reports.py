@@ -22,6 +22,7 @@ from bot.channels.telegram.inline import search
 from bot.reports import texts
 from bot.reports.access import Viewer
 from bot.reports.handout import qr_png
+from bot.reports.links import NoPublicUrl
 from bot.reports.results import Period, Report
 from bot.reports.service import Reports
 from bot.storage.teams import MemberRow
@@ -81,7 +82,11 @@ class ReportHandlers:
             raise ApplicationHandlerStop
         unit = self.reports.registry.directory.label(member.unit_id)
         for flow in flows[:SHOWN]:
-            link = await self.reports.link(flow.id, member.unit_id, member.id)
+            try:
+                link = await self.reports.link(flow.id, member.unit_id, member.id)
+            except NoPublicUrl as exc:  # a link that opens nothing is worse than none
+                await message.reply_text(exc.message)
+                raise ApplicationHandlerStop from None
             caption = texts.SHARE_LINKS.format(
                 title=flow.title, unit=unit, web=link.web, code=link.code,
                 telegram=f"Telegram: {link.telegram}\n" if link.telegram else "")
