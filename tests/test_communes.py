@@ -59,7 +59,7 @@ async def test_an_unknown_commune_in_a_link_is_logged(tmp_path: Path,
 
 
 def test_the_shipped_example_commune_backs_the_readme_link() -> None:
-    shipped = CommuneDirectory.load(ROOT / "examples" / "communes", {})
+    shipped = CommuneDirectory.load(ROOT / "docs" / "examples" / "communes", {})
     readme = "\n".join(page.read_text(encoding="utf-8")
                        for page in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
     linked = set(re.findall(r"\?start=[a-z0-9_]+-([a-z0-9_]+)", readme))
@@ -71,7 +71,7 @@ def test_the_shipped_example_commune_backs_the_readme_link() -> None:
 async def test_the_example_commune_never_reaches_a_resident(tmp_path: Path) -> None:
     """Loaded only when asked for (COMMUNES_DIR=examples/communes): the default seed folder
     holds no example, so its dead number is never matched, filled in or printed."""
-    example = CommuneDirectory.load(ROOT / "examples" / "communes", {})
+    example = CommuneDirectory.load(ROOT / "docs" / "examples" / "communes", {})
     dead = {c.team_phone for c in example.communes.values()}
     assert dead and Settings().communes_dir == Path("flows/communes")
     assert CommuneDirectory.load(ROOT / "flows" / "communes", {}).communes == {}

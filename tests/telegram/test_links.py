@@ -72,7 +72,7 @@ def test_telegram_refuses_tel_links_which_is_why_phones_are_code() -> None:
 async def test_every_guide_step_reaches_telegram_with_tappable_details(
     channel: TelegramChannel, fake_api: FakeBotAPI, runtime: Runtime
 ) -> None:
-    communes = CommuneDirectory.load(FLOWS.parent / "examples" / "communes", {})
+    communes = CommuneDirectory.load(FLOWS.parent / "docs" / "examples" / "communes", {})
     places = communes.places("yen_binh")
     assert places["team_phone"][0].isdigit(), "the example commune has a real-looking number"
     texts = [fill(step.text, places)

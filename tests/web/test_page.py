@@ -360,7 +360,7 @@ async def test_bubbles_use_the_width_of_a_small_phone(tab: Tab) -> None:
 
 async def test_the_page_finds_the_same_links_as_telegram_in_every_guide(
         tab: Tab, runtime: Runtime) -> None:
-    places = CommuneDirectory.load(ROOT / "examples" / "communes", {}).places("yen_binh")
+    places = CommuneDirectory.load(ROOT / "docs" / "examples" / "communes", {}).places("yen_binh")
     texts = [re.sub(r"\*\*(.+?)\*\*", r"\1", fill(step.text, places))
              for compiled in runtime.catalog.flows.values() for step in compiled.flow.steps]
     await tab.open()
