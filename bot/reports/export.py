@@ -7,10 +7,9 @@ names of team members.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
+from bot.privacy.spreadsheet import csv_text
 from bot.reports.access import Cell
 from bot.reports.results import Counts, Report
 
@@ -103,10 +102,7 @@ def tables(report: Report) -> dict[str, Table]:
 
 
 def to_csv(table: Table) -> str:
+    """A table as CSV for spreadsheet programs: a BOM (so they read UTF-8) and formula-like
+    cells defused (a resident's question may start with ``=`` or ``+``)."""
     head, rows = table
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(head)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return "\ufeff" + out.getvalue()  # a BOM, so spreadsheet programs read UTF-8
+    return csv_text(head, rows, bom=True)
