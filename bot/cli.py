@@ -23,6 +23,7 @@ Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], No
 REGISTRARS: list[Registrar] = [flows_cli.register, serve.register, db_cli.register,
                                bench.register, intents_cli.register, sharing_cli.register,
                                zalo_connect.register, accounts_cli.register,
+                               accounts_cli.register_audit,
                                residents_cli.register, teams_cli.register,
                                flow_store_cli.register,  # after flows_cli: it adds to `flows`
                                bench_reports.register]

@@ -108,6 +108,13 @@ class Verified:
     def intact(self) -> bool:
         return self.broken_at is None
 
+    def summary(self) -> str:
+        older = f", {self.unchained} written before the chain began" if self.unchained else ""
+        if self.intact:
+            return f"audit chain intact: {self.rows} rows{older}; head {self.head}"
+        return (f"audit chain BROKEN at row {self.broken_at}: {self.reason} "
+                f"({self.rows} rows read)")
+
 
 class AuditStore:
     def __init__(self, engine: AsyncEngine) -> None:
