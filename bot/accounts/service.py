@@ -90,7 +90,7 @@ class AccountService:
         await self._check_commune(chosen, commune)
         hashed = None
         if password is not None:
-            problem = password_problem(password)
+            problem = password_problem(password, login=login)
             if problem:
                 raise AccountError(problem)
             hashed = await self.passwords.hash(password)
@@ -156,12 +156,12 @@ class AccountService:
 
     async def redeem_link(self, token: str, password: str) -> SignedIn:
         """Set the password chosen through a link and sign in. The link works once."""
-        problem = password_problem(password)
-        if problem:
-            raise AccountError(problem)
         account = await self.link_account(token)
         if account is None or account.disabled:
             raise AccountError("Liên kết đã hết hạn hoặc đã được dùng.")
+        problem = password_problem(password, login=account.login)
+        if problem:
+            raise AccountError(problem)
         hashed = await self.passwords.hash(password)
         entry = AuditEntry(account.id, account.login, "account.password_set", account.login)
         if not await self.store.use_link(token_hash(token), hashed, self.clock.now(), entry):

@@ -19,7 +19,7 @@ from bot.cli import main
 from bot.storage.audit import audit_log, row_hash
 from bot.storage.database import Database
 
-PASSWORD = "mật khẩu đủ dài 123"
+PASSWORD = "mật khẩu đủ dài 123 cà phê sáng"
 
 
 def cli_verify(url: str) -> tuple[int, str]:

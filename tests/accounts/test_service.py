@@ -23,7 +23,7 @@ from bot.accounts.roles import cli_actor
 from bot.clock import ManualClock
 from bot.storage.database import Database
 
-PASSWORD = "mật khẩu đủ dài 123"
+PASSWORD = "mật khẩu đủ dài 123 cà phê sáng"
 
 
 async def test_sign_in_opens_a_session_with_a_csrf_token(accounts: AccountService) -> None:
