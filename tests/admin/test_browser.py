@@ -68,7 +68,8 @@ async def test_newcomer_edits_previews_publishes_and_residents_see_it(
     command = [sys.executable, "-m", "bot", "admin", "create-user", "newcomer", "--role",
                "admin", "--password-stdin"]
     created = await asyncio.to_thread(
-        subprocess.run, command, input="một mật khẩu dài thật đấy\n", text=True, capture_output=True,
+        subprocess.run, command, input="một mật khẩu dài thật đấy\n", text=True,
+        capture_output=True,
         cwd=ROOT, env={**os.environ, "DATABASE_URL": site.runtime.settings.database_url},
         check=True)
     assert "created newcomer (admin)" in created.stdout
