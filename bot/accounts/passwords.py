@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -97,12 +97,12 @@ def _segments(run: str, known: frozenset[str]) -> bool:
     return ends[-1]
 
 
-def _weakness(sequence: list[dict[str, Any]]) -> str:
+def _weakness(sequence: Sequence[Mapping[str, object]]) -> str:
     """The reason behind the longest guessable piece zxcvbn found."""
     pieces = [m for m in sequence if m["pattern"] != "bruteforce"]
     if not pieces:
         return "Mật khẩu quá dễ đoán."
-    worst = max(pieces, key=lambda m: len(m["token"]))
+    worst = max(pieces, key=lambda m: len(str(m["token"])))
     pattern = str(worst["pattern"])
     if pattern == "dictionary" and worst.get("dictionary_name") == "user_inputs":
         pattern = "user_inputs"
