@@ -118,7 +118,8 @@ def _is_free(taken: list[Found], start: int, end: int) -> bool:
 
 def _weak_values(text: str) -> list[tuple[int, int]]:
     """After a password keyword: whatever token follows a ``:`` or ``=`` ("pass: hoamai",
-    "mk: Lua#2025"), or a ``là`` a few words on ("mk của bác là tôm_hùm"), and a value that looks like a password (a digit or a symbol, four
+    "mk: Lua#2025"), or a ``là`` a few words on ("mk của bác là tôm_hùm"), and a value that
+    looks like a password (a digit or a symbol, four
     characters or more) right after it or after a ``là`` or ``is``, within eight words
     ("mk abcxyz99", "mk ngân hàng bác đặt là Lua#2025"); not "quên mk vssid, hồi đó" nor
     "mk là nông dân" (teen-code for "mình là")."""

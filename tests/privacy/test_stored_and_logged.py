@@ -76,7 +76,7 @@ async def test_short_codes_and_any_password_are_masked_where_editors_read(
     from bot.engine import texts
     from bot.storage.tables import unanswered
 
-    for n, (text, secret) in enumerate(ISSUE_22):
+    for n, (text, _) in enumerate(ISSUE_22):
         replies = await runtime.service.handle(Incoming("web", f"s{n}", text=text))
         assert replies is not None
         assert any(r.text == texts.SAFETY_WARNING for r in replies), (text, replies)
