@@ -22,7 +22,6 @@ from bot.reports.suppression import HIDDEN, WITHHELD, Equation
 from bot.storage.reach_queries import TicketFigures
 
 DAY = dt.date(2026, 12, 1)
-MOST = 16  # the reader's upper bound for a withheld cell (every figure here is smaller)
 
 
 def build(guides: list[tuple[int, int, int, list[int], list[int]]],
@@ -114,19 +113,23 @@ def _number(text: str) -> object:
     return int(text) if text.lstrip("-").isdigit() else text
 
 
-def domain(shown: object) -> list[int]:
+def domain(shown: object, most: int) -> list[int]:
+    """What the reader knows a cell may be; ``most``: an upper bound well above every figure
+    of the report (the reader knows none: a tighter one would pin cells no reader could)."""
     if shown == HIDDEN:
         return [1, 2, 3, 4]
     if shown == WITHHELD:
-        return [0, *range(5, MOST + 1)]
+        return [0, *range(5, most + 1)]
     assert isinstance(shown, int), shown
     return [shown]
 
 
-def solutions(cells: dict[str, object], sums: list[Equation]) -> Iterator[dict[str, int]]:
+def solutions(cells: dict[str, object], sums: list[Equation], most: int
+              ) -> Iterator[dict[str, int]]:
     """Every assignment of the hidden cells that agrees with every sum (backtracking; a sum
     with one unknown left fixes it)."""
-    keys = sorted(cells, key=lambda k: len(domain(cells[k])))
+    domains = {k: domain(v, most) for k, v in cells.items()}
+    keys = sorted(cells, key=lambda k: len(domains[k]))
     chosen: dict[str, int] = {}
 
     def consistent() -> bool:
@@ -152,8 +155,8 @@ def solutions(cells: dict[str, object], sums: list[Equation]) -> Iterator[dict[s
             return
         key = keys[at]
         fixed = forced(key)
-        for value in domain(cells[key]) if fixed is None else [fixed]:
-            if value not in domain(cells[key]):
+        for value in domains[key] if fixed is None else [fixed]:
+            if value not in domains[key]:
                 continue
             chosen[key] = value
             if consistent():
@@ -170,7 +173,8 @@ def assert_nothing_recovered(report: Report) -> None:
     if not small:
         return
     seen: dict[str, set[int]] = {k: set() for k in small}
-    for found in solutions(cells, sums):
+    most = 2 * max(report.totals.started, 1) + 5
+    for found in solutions(cells, sums, most):
         for key in small:
             seen[key].add(found[key])
         if all(len(v) > 1 for v in seen.values()):
