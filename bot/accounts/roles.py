@@ -12,6 +12,8 @@ that measured worse (with a reason).
 
 from __future__ import annotations
 
+import getpass
+import os
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -77,3 +79,13 @@ def require(actor: Principal | None, permission: Permission, commune: str | None
     whoever holds the server: always allowed."""
     if actor is not None and not actor.can(permission, commune):
         raise Forbidden(permission.value)
+
+
+def cli_actor() -> str:
+    """Who a change made from the command line is attributed to: ``cli:`` and the operating
+    system's user running it (``cli:uid1000`` when the user has no name)."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = f"uid{os.getuid()}"
+    return f"cli:{user}"[:64]

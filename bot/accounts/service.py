@@ -10,19 +10,21 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from bot.accounts import throttle
 from bot.accounts.passwords import Passwords, password_problem
-from bot.accounts.roles import Permission, Principal, Role, require
+from bot.accounts.roles import Permission, Principal, Role, cli_actor, require
 from bot.clock import Clock, SystemClock
+from bot.privacy import mask
 from bot.storage.accounts import AccountRow, AccountStore, LoginTaken
-from bot.storage.audit import AuditEntry, AuditStore
+from bot.storage.audit import AuditEntry, AuditStore, Verified
+from bot.storage.signins import SigninStore
 
 log = logging.getLogger(__name__)
 
 LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
 COMMUNE_RE = re.compile(r"^[a-z0-9_]{1,30}$")
-FAILURE_LIMIT = 5
-LOCK_FOR = dt.timedelta(minutes=15)
 SESSION_TTL = dt.timedelta(hours=12)
+LEVEL_WORDS = {"village": "một thôn", "province": "một tỉnh"}
 LINK_TTL = dt.timedelta(hours=24)
 
 
@@ -31,6 +33,9 @@ class SignInFailed(Exception):
 
 
 class Locked(Exception):
+    """Too many failures (of this login from this address, from this address, or of this
+    login from addresses it never signed in from): wait until ``until``."""
+
     def __init__(self, until: dt.datetime) -> None:
         super().__init__(f"locked until {until.isoformat()}")
         self.until = until
@@ -44,6 +49,8 @@ class AccountError(ValueError):
 class SignedIn:
     token: str  # the cookie value; only its hash is stored
     principal: Principal
+    failed_since: int = 0  # wrong passwords for this login since its previous sign-in
+    failed_addresses: int = 0  # from how many addresses
 
 
 def token_hash(token: str) -> str:
@@ -55,7 +62,7 @@ def normalize_login(login: str) -> str:
 
 
 def _actor(principal: Principal | None) -> tuple[int | None, str]:
-    return (principal.account_id, principal.login) if principal else (None, "cli")
+    return (principal.account_id, principal.login) if principal else (None, cli_actor())
 
 
 class AccountService:
@@ -65,6 +72,7 @@ class AccountService:
         self.audit = audit
         self.clock = clock or SystemClock()
         self.passwords = passwords or Passwords()
+        self.signins = SigninStore(store.engine)
 
     # ------------------------------------------------------------- accounts
     async def by_login(self, login: str) -> AccountRow | None:
@@ -82,13 +90,10 @@ class AccountService:
             chosen = Role(role)
         except ValueError:
             raise AccountError(f"Vai trò không hợp lệ: {role}") from None
-        if commune is not None and not COMMUNE_RE.match(commune):
-            raise AccountError("Mã xã gồm chữ thường không dấu, số và _ (ví dụ: yen_binh).")
-        if commune is not None and chosen is not Role.editor:
-            raise AccountError("Chỉ tài khoản biên tập mới gắn với một xã.")
+        await self._check_commune(chosen, commune)
         hashed = None
         if password is not None:
-            problem = password_problem(password)
+            problem = password_problem(password, login=login)
             if problem:
                 raise AccountError(problem)
             hashed = await self.passwords.hash(password)
@@ -128,8 +133,7 @@ class AccountService:
             chosen = Role(role)
         except ValueError:
             raise AccountError(f"Vai trò không hợp lệ: {role}") from None
-        if commune is not None and (chosen is not Role.editor or not COMMUNE_RE.match(commune)):
-            raise AccountError("Chỉ tài khoản biên tập mới gắn với một xã (mã xã hợp lệ).")
+        await self._check_commune(chosen, commune)
         actor_id, actor_login = _actor(actor)
         await self.store.update(
             account.id, {"role": chosen.value, "commune": commune}, self.clock.now(),
@@ -155,17 +159,33 @@ class AccountService:
 
     async def redeem_link(self, token: str, password: str) -> SignedIn:
         """Set the password chosen through a link and sign in. The link works once."""
-        problem = password_problem(password)
-        if problem:
-            raise AccountError(problem)
         account = await self.link_account(token)
         if account is None or account.disabled:
             raise AccountError("Liên kết đã hết hạn hoặc đã được dùng.")
+        problem = password_problem(password, login=account.login)
+        if problem:
+            raise AccountError(problem)
         hashed = await self.passwords.hash(password)
         entry = AuditEntry(account.id, account.login, "account.password_set", account.login)
         if not await self.store.use_link(token_hash(token), hashed, self.clock.now(), entry):
             raise AccountError("Liên kết đã hết hạn hoặc đã được dùng.")
         return await self._open_session(account)
+
+    async def _check_commune(self, role: Role, commune: str | None) -> None:
+        """An editor's commune must be a commune of the registry: not a village, not a
+        province, not a code nobody has."""
+        if commune is None:
+            return
+        if role is not Role.editor:
+            raise AccountError("Chỉ tài khoản biên tập mới gắn với một xã.")
+        if not COMMUNE_RE.match(commune):
+            raise AccountError("Mã xã gồm chữ thường không dấu, số và _ (ví dụ: yen_binh).")
+        level = await self.store.unit_level(commune)
+        if level is None:
+            raise AccountError(f"Không có xã nào mã {commune} trong danh sách đơn vị.")
+        if level != "commune":
+            raise AccountError(f"{commune} là {LEVEL_WORDS.get(level, level)}, không phải xã: "
+                               "tài khoản biên tập chỉ gắn với một xã.")
 
     async def _existing(self, login: str) -> AccountRow:
         account = await self.store.by_login(normalize_login(login))
@@ -174,29 +194,57 @@ class AccountService:
         return account
 
     # ------------------------------------------------------------- sign-in and sessions
-    async def sign_in(self, login: str, password: str) -> SignedIn:
-        """Raises :class:`Locked` while the login is locked (the password is not even
-        checked) and :class:`SignInFailed` otherwise; the 5th failure in 15 minutes locks it."""
+    async def sign_in(self, login: str, password: str, address: str = "unknown") -> SignedIn:
+        """Raises :class:`Locked` while a throttle holds (see :mod:`bot.accounts.throttle`;
+        the password is not even checked) and :class:`SignInFailed` otherwise. ``address``:
+        the client's address. Every outcome is audited."""
         login = normalize_login(login)[:64]
         now = self.clock.now()
-        failures = await self.store.failures(login)
-        if failures.locked_until is not None and failures.locked_until > now:
-            log.warning("sign-in refused: login %r is locked", login)
-            raise Locked(failures.locked_until)
+        keys = throttle.keys(login, address)
         account = await self.store.by_login(login)
+        held = await self.signins.throttles(list(keys.values()))
+        usual = account is not None and await self.signins.usual(
+            account.id, throttle.address_hash(address), now - throttle.USUAL_FOR)
+        blocked = [t.blocked_until for kind, key in keys.items() if key in held
+                   and (t := held[key]).blocked_until is not None and t.blocked_until > now
+                   and not (kind == "login" and usual)]
+        if blocked:
+            log.warning("sign-in refused: login %r is throttled from this address", login)
+            await self.audit.append(AuditEntry(None, "system", "signin.throttled", login,
+                                               {"address": address}), now)
+            raise Locked(max(blocked))
         good = await self.passwords.verify(account.password_hash if account else None, password)
         if account is None or not good or account.disabled:
-            failed = await self.store.record_failure(login, now, window=LOCK_FOR,
-                                                     limit=FAILURE_LIMIT, lock_for=LOCK_FOR)
-            log.warning("sign-in failed for login %r (%d of %d)", login, failed.failures,
-                        FAILURE_LIMIT)
-            if failed.locked_until is not None:
-                log.warning("login %r locked for %d minutes", login, LOCK_FOR.seconds // 60)
-                await self.audit.append(AuditEntry(None, "system", "account.locked", login,
-                                                   {"minutes": LOCK_FOR.seconds // 60}), now)
+            failed = await self.signins.record_failure(list(keys.values()), now,
+                                                       forget=throttle.FORGET,
+                                                       block=throttle.wait_after)
+            log.warning("sign-in failed for login %r (%d from this address)", login,
+                        failed[keys["pair"]].failures)
+            # an unknown login may be a password typed in the wrong field: masked
+            await self.audit.append(AuditEntry(None, "system", "signin.failed",
+                                               login if account else mask(login), {
+                                                   "address": address,
+                                                   "known_login": account is not None}), now)
             raise SignInFailed
-        await self.store.clear_failures(login)
-        return await self._open_session(account)
+        await self.signins.clear([keys["pair"]])
+        await self.signins.remember(account.id, throttle.address_hash(address), now)
+        failures, addresses = await self._failures_since_last_sign_in(login)
+        await self.audit.append(AuditEntry(account.id, account.login, "signin.ok", login, {
+            "address": address}), now)
+        signed = await self._open_session(account)
+        return SignedIn(signed.token, signed.principal, failures, addresses)
+
+    async def _failures_since_last_sign_in(self, login: str) -> tuple[int, int]:
+        """Wrong passwords for ``login`` since it last signed in, and from how many addresses
+        (read from the audit log: at most the last 500 entries about the login)."""
+        entries = await self.audit.entries(limit=500, target=login)
+        failed = []
+        for _, entry in entries:  # newest first
+            if entry.action == "signin.ok":
+                break
+            if entry.action == "signin.failed":
+                failed.append(str(entry.details.get("address", "")))
+        return len(failed), len(set(failed))
 
     async def _open_session(self, account: AccountRow) -> SignedIn:
         token = secrets.token_urlsafe(32)
@@ -225,6 +273,8 @@ class AccountService:
 
     async def sign_out(self, principal: Principal) -> None:
         await self.store.delete_session(principal.session_hash)
+        await self.audit.append(AuditEntry(principal.account_id, principal.login, "signout",
+                                           principal.login), self.clock.now())
 
     async def session_data(self, principal: Principal) -> dict[str, Any]:
         """Small per-session scratch space (the console's preview conversations)."""
@@ -240,3 +290,9 @@ class AccountService:
                             ) -> list[tuple[int, AuditEntry]]:
         require(actor, Permission.read_audit)
         return await self.audit.entries(limit=limit, before_id=before_id, action=action)
+
+    async def verify_audit(self, actor: Principal | None) -> Verified:
+        """Walk the audit log's hash chain (``python -m bot admin audit-verify``, the audit
+        page)."""
+        require(actor, Permission.read_audit)
+        return await self.audit.verify()

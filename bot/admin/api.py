@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.accounts import Locked, Permission, Principal, SignInFailed
-from bot.admin.auth import admin_route, clear_session_cookie, set_session_cookie
+from bot.admin.auth import admin_route, clear_session_cookie, client_address, set_session_cookie
 from bot.admin.context import Admin
 from bot.flows.service import Conflict, FlowNotFound, Invalid
 from bot.storage.flow_store import Version
@@ -67,7 +67,7 @@ def api_routes(admin: Admin) -> list[BaseRoute]:
         if not isinstance(user, str) or not isinstance(password, str):
             return error(400, "send {\"login\": \"...\", \"password\": \"...\"}")
         try:
-            signed = await services.accounts.sign_in(user, password)
+            signed = await services.accounts.sign_in(user, password, client_address(request))
         except Locked as exc:
             wait = max(1, math.ceil((exc.until - services.accounts.clock.now()).total_seconds()))
             return JSONResponse({"error": "too many failed sign-ins; try again later"},
@@ -75,7 +75,9 @@ def api_routes(admin: Admin) -> list[BaseRoute]:
         except SignInFailed:
             return error(401, "wrong login or password")
         response = JSONResponse({"csrf_token": signed.principal.csrf_token,
-                                 "role": signed.principal.role.value})
+                                 "role": signed.principal.role.value,
+                                 "failed_since_last_sign_in": signed.failed_since,
+                                 "failed_from_addresses": signed.failed_addresses})
         set_session_cookie(admin, request, response, signed.token)
         return response
 

@@ -29,6 +29,11 @@ Handler = Callable[[Request, Principal], Awaitable[Response]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
+def client_address(request: Request) -> str:
+    """The address sign-in throttles count by (a proxy's header is resolved by uvicorn)."""
+    return request.client.host if request.client else "unknown"
+
+
 def set_session_cookie(admin: Admin, request: Request, response: Response, token: str) -> None:
     response.set_cookie(COOKIE, token, max_age=int(SESSION_TTL.total_seconds()), path="/admin",
                         httponly=True, samesite="lax",

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.accounts import AccountError, Locked, Principal, SignInFailed
-from bot.admin.auth import COOKIE, admin_route, clear_session_cookie, set_session_cookie
+from bot.admin.auth import (
+    COOKIE,
+    admin_route,
+    clear_session_cookie,
+    client_address,
+    set_session_cookie,
+)
 from bot.admin.context import Admin
 from bot.admin.render import page, redirect
 
@@ -16,6 +25,17 @@ def _next(value: object) -> str:
     """Only a path inside the console: never an open redirect."""
     target = value if isinstance(value, str) else ""
     return target if target.startswith("/admin") and not target.startswith("//") else "/admin"
+
+
+def failures_notice(failed: int, addresses: int) -> str:
+    """What the owner is told after signing in when someone tried their login meanwhile."""
+    return (f"Từ lần đăng nhập trước, đã có {failed} lần nhập sai mật khẩu vào tài khoản này "
+            f"từ {addresses} địa chỉ mạng.")
+
+
+def wait_text(until: dt.datetime, now: dt.datetime) -> str:
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    return f"Đăng nhập sai nhiều lần: hãy thử lại sau {minutes} phút."
 
 
 def auth_routes(admin: Admin) -> list[BaseRoute]:
@@ -31,14 +51,18 @@ def auth_routes(admin: Admin) -> list[BaseRoute]:
         if not isinstance(user, str) or not isinstance(password, str):
             return page(request, "login.html", None, status=400, error="Hãy nhập đủ.")
         try:
-            signed = await accounts.sign_in(user, password)
-        except Locked:
+            signed = await accounts.sign_in(user, password, client_address(request))
+        except Locked as exc:
             return page(request, "login.html", None, status=429, login=user, next=target,
-                        error="Đăng nhập sai quá 5 lần: tài khoản tạm khóa 15 phút.")
+                        error=wait_text(exc.until, accounts.clock.now()))
         except SignInFailed:
             return page(request, "login.html", None, status=401, login=user, next=target,
                         error="Sai tên đăng nhập hoặc mật khẩu.")
-        response = redirect(_next(target))
+        response: Response = redirect(_next(target))
+        if signed.failed_since:
+            response = page(request, "signin_notice.html", signed.principal,
+                            target=_next(target),
+                            notice=failures_notice(signed.failed_since, signed.failed_addresses))
         set_session_cookie(admin, request, response, signed.token)
         return response
 

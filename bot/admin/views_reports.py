@@ -94,7 +94,8 @@ def report_routes(admin: Admin) -> list[BaseRoute]:
         steps = report.funnels.get(flow_id, [])
         title = next((t for f, t, _ in report.guides if f == flow_id), flow_id)
         png = funnel_png(f"{title} · {report.unit_name}", steps,
-                         [report.cell(s.reached) for s in steps])
+                         [report.step(flow_id, i)[0] for i in range(len(steps))],
+                         [report.stuck_share(flow_id, i) for i in range(len(steps))])
         return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
     @admin_route(admin, Permission.read_reports, page=True)

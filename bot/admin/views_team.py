@@ -122,7 +122,8 @@ def team_routes(admin: Admin) -> list[BaseRoute]:
         entries = await services.accounts.audit_entries(
             principal, limit=100, before_id=int(before) if before.isdigit() else None,
             action=request.query_params.get("action") or None)
-        return page(request, "audit.html", principal, entries=entries)
+        chain = await services.accounts.verify_audit(principal)
+        return page(request, "audit.html", principal, entries=entries, chain=chain)
 
     return [
         Route("/flows/{flow_id}/steps/{step_id}/propose", propose, methods=["GET", "POST"]),

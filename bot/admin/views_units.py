@@ -129,14 +129,21 @@ def unit_routes(admin: Admin) -> list[BaseRoute]:
                                                         **fields))
 
     async def add_member(principal: Principal, unit: UnitRow, login: str) -> str:
-        """A console account joins the unit's team (its Telegram can follow by a code)."""
+        """A console account joins the unit's team (its Telegram can follow by a code): an
+        admin adds it; a commune editor invites it, and it joins once it accepts (the team
+        sees the unit's exact reports, so nobody is put in it without knowing)."""
         account = await services.accounts.by_login(login.lower())
         if account is None or account.disabled:
             return "Không có tài khoản này (hoặc tài khoản đã bị khóa)."
-        await services.team_inbox.add_console_member(
-            unit.id, account.id, account.login,
-            audit=entry(principal, "team.member_added", unit.id, account=account.login))
-        return ""
+        if principal.can(Permission.manage_accounts) or account.id == principal.account_id:
+            await services.team_inbox.add_console_member(
+                unit.id, account.id, account.login,
+                audit=entry(principal, "team.member_added", unit.id, account=account.login))
+            return ""
+        await services.team_inbox.invite(unit.id, account.id, entry(
+            principal, "team.member_invited", unit.id, account=account.login))
+        return (f"Đã gửi lời mời cho {account.login}: tài khoản này vào tổ khi tự chấp nhận "
+                "ở trang /admin/invitations.")
 
     @admin_route(admin, Permission.manage_accounts, page=True)
     async def import_csv(request: Request, principal: Principal) -> Response:
@@ -160,9 +167,25 @@ def unit_routes(admin: Admin) -> list[BaseRoute]:
         return Response(await registry.export_csv(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="units.csv"'})
 
+    @admin_route(admin, page=True)
+    async def invitations(request: Request, principal: Principal) -> Response:
+        assert services.team_inbox is not None
+        inbox = services.team_inbox
+        if request.method == "POST":
+            form = await request.form()
+            await inbox.answer(int(request.path_params.get("invitation_id", 0)),
+                               principal.account_id, principal.login,
+                               _str(form.get("action")) == "accept")
+            return redirect("/admin/invitations")
+        pending = await inbox.invitations(principal.account_id)
+        return page(request, "invitations.html", principal, invitations=pending,
+                    label=registry.directory.label)
+
     return [
         Route("/communes", listing, methods=["GET", "POST"]),
         Route("/communes/import", import_csv, methods=["POST"]),
         Route("/units.csv", export_csv),
+        Route("/invitations", invitations),
+        Route("/invitations/{invitation_id:int}", invitations, methods=["POST"]),
         Route("/communes/{commune_id}", unit_page, methods=["GET", "POST"]),
     ]

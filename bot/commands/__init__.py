@@ -26,7 +26,8 @@ Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], No
 
 REGISTRARS: list[Registrar] = [flows.register, serve.register, db.register, bench.register,
                                nlu.register, sharing.register, zalo_connect.register,
-                               accounts.register, residents.register, teams.register,
+                               accounts.register, accounts.register_audit, residents.register,
+                               teams.register,
                                followups.register]
 
 

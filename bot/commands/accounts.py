@@ -1,7 +1,8 @@
-"""``python -m bot admin create-user|link|disable-user|enable-user``: accounts from the shell.
+"""``python -m bot admin create-user|link|disable-user|enable-user``: accounts from the shell;
+``python -m bot audit verify``: check the audit log's hash chain.
 
 The same :class:`~bot.accounts.service.AccountService` functions as the console's accounts
-page; the actor recorded in the audit log is ``cli``.
+and audit pages; the actor recorded in the audit log is ``cli:`` and the OS user.
 """
 
 from __future__ import annotations
@@ -69,6 +70,22 @@ def _set_disabled(disabled: bool) -> Callable[[argparse.Namespace], int]:
         return asyncio.run(_with_service(work))
 
     return handler
+
+
+def _verify_audit(args: argparse.Namespace) -> int:
+    async def work(service: AccountService, _: Settings) -> int:
+        found = await service.verify_audit(None)
+        print(found.summary())
+        return 0 if found.intact else 2
+
+    return asyncio.run(_with_service(work))
+
+
+def register_audit(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    audit = commands.add_parser("audit", help="the audit log")
+    sub = audit.add_subparsers(dest="audit_command", required=True)
+    verify = sub.add_parser("verify", help="check the hash chain (exit 2 when it is broken)")
+    verify.set_defaults(handler=_verify_audit)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

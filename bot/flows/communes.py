@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from bot.accounts.roles import Permission, Principal, require
+from bot.accounts.roles import Permission, Principal, cli_actor, require
 from bot.communes import COMMUNE_ID, Commune, read_commune_files
 from bot.flows.service import write_files
 from bot.storage.audit import AuditEntry
@@ -92,7 +92,7 @@ class CommuneService:
         except ValidationError as exc:
             raise CommuneError("Hãy điền đủ tên xã, tên tổ và số điện thoại (tối đa 80 ký tự)."
                                ) from exc
-        actor = principal.login if principal else "cli"
+        actor = principal.login if principal else cli_actor()
         entry = AuditEntry(principal.account_id if principal else None, actor,
                            "commune.created" if create else "commune.changed", commune_id,
                            commune.model_dump())

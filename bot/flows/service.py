@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.accounts.roles import Permission, Principal, require
+from bot.accounts.roles import Permission, Principal, cli_actor, require
 from bot.clock import Clock, SystemClock
 from bot.flows.diff import FlowDiff, diff_documents
 from bot.flows.search import Hit, search
@@ -104,7 +104,7 @@ class FlowDetail:
 def _entry(principal: Principal | None, action: str, target: str, **details: Any
            ) -> AuditEntry:
     if principal is None:
-        return AuditEntry(None, "cli", action, target, details)
+        return AuditEntry(None, cli_actor(), action, target, details)
     return AuditEntry(principal.account_id, principal.login, action, target, details)
 
 
@@ -215,8 +215,8 @@ class FlowService:
         latest = (await self.detail(flow_id)).latest
         if latest.version == base and latest.document == document:
             return base  # nothing changed: no new version, nothing in the history
-        new = NewVersion(flow_id, document, principal.login if principal else "cli", "console",
-                         note=note, base_version=base)
+        author = principal.login if principal else cli_actor()
+        new = NewVersion(flow_id, document, author, "console", note=note, base_version=base)
         try:
             return await self.store.add(new, self.clock.now(),
                                         _entry(principal, "flow.draft_saved", flow_id,
@@ -254,7 +254,7 @@ class FlowService:
         checked = await self.check(flow_id, old.document)
         if not checked.ok:
             raise Invalid(checked.errors)
-        new = NewVersion(flow_id, old.document, principal.login if principal else "cli",
+        new = NewVersion(flow_id, old.document, principal.login if principal else cli_actor(),
                          "rollback", note=f"Khôi phục phiên bản {version}", publish=True)
         number = await self.store.add(new, self.clock.now(), _entry(
             principal, "flow.rolled_back", flow_id, to=version))

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from bot.accounts import Permission, Principal, require
+from bot.accounts.roles import cli_actor
 from bot.clock import Clock
 from bot.config import REPO
 from bot.intents.evaluate import load_examples
@@ -39,7 +40,7 @@ class Invalid(ValueError):
 def entry(principal: Principal | None, action: str, target: str, **details: object
           ) -> AuditEntry:
     if principal is None:
-        return AuditEntry(None, "cli", action, target, dict(details))
+        return AuditEntry(None, cli_actor(), action, target, dict(details))
     return AuditEntry(principal.account_id, principal.login, action, target, dict(details))
 
 
@@ -140,7 +141,7 @@ class ExampleBook:
         try:
             return await self.store.add_example(
                 {"intent": name, "text": cleaned, "text_key": text_key(cleaned), "test": test,
-                 "source": source, "author": principal.login if principal else "cli"},
+                 "source": source, "author": principal.login if principal else cli_actor()},
                 entry(principal, "nlu.example_added", name, text=cleaned, test=test),
                 self.clock.now())
         except Duplicate:

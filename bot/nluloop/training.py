@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.accounts import Permission, Principal, require
+from bot.accounts.roles import cli_actor
 from bot.clock import Clock
 from bot.config import NluPaths
 from bot.engine.catalog import Catalog
@@ -75,7 +76,7 @@ class Trainer:
         job_id = uuid.uuid4().hex[:12]
         active = await self.store.active_model()
         job = await self.store.start_job(
-            job_id, principal.login if principal else "cli", active.id if active else None,
+            job_id, principal.login if principal else cli_actor(), active.id if active else None,
             entry(principal, "nlu.training_started", job_id), self.clock.now(),
             self.clock.now() - STALE_AFTER)
         if job is None:

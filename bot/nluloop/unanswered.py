@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.accounts import Permission, Principal, require
+from bot.accounts.roles import cli_actor
 from bot.clock import Clock
 from bot.nluloop.examples import OUT_OF_SCOPE, ExampleBook, Invalid, entry, text_key
 from bot.storage.nlu import Duplicate, NluStore, UnansweredRow
@@ -115,7 +116,7 @@ class UnansweredInbox:
         audit = entry(principal, action, name, text=text, messages=len(group.ids))
         example = None if in_repo else {
             "intent": name, "text": text, "text_key": text_key(text), "test": False,
-            "source": "inbox", "author": principal.login if principal else "cli"}
+            "source": "inbox", "author": principal.login if principal else cli_actor()}
         try:
             await self.store.review(group.ids, [audit], self.clock.now(), example)
         except Duplicate:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.privacy.rules import Sensitive, find
 from bot.privacy.view import view_of
 from bot.text import fold
@@ -15,7 +17,9 @@ MASKS = {
     Sensitive.bank_account: "[số tài khoản]",
     Sensitive.email: "[email]",
 }
-_OTP_CONTEXT = ("otp", "ma", "code", "passcode", "ma xac thuc", "ma xac nhan", "pin")
+# Words that make a short number a code for the warning: "otp: 4821", "mã 482", "PIN 4821".
+_OTP_CONTEXT = re.compile(
+    r"(?<![a-z])(?:otp|ma|code|passcode|pin|mk|pass|mat\s*khau|mat\s*ma|cvv)(?![a-z])")
 
 
 def mask(text: str, *, log: bool = False) -> str:
@@ -34,8 +38,7 @@ def mask(text: str, *, log: bool = False) -> str:
 
 
 def _mentions_code(folded: str) -> bool:
-    words = f" {folded} "
-    return any(f" {phrase} " in words for phrase in _OTP_CONTEXT)
+    return _OTP_CONTEXT.search(folded) is not None
 
 
 def sensitive_kinds(text: str) -> set[Sensitive]:

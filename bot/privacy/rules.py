@@ -30,7 +30,7 @@ class Found:
     start: int  # in the view
     end: int
     kind: Sensitive
-    bare: bool = False  # the secret is the whole message
+    bare: bool = False  # the secret is the whole message (but for punctuation)
 
 
 # Keywords that name a password for sure; whatever follows "là", ":" or "is" is the password,
@@ -41,11 +41,13 @@ _STRONG_KEY = (r"(?:mat\s*khau|mat\s*ma|pass\s*word|passcode|ma\s*pin|ma\s*bao\s
 # only a value that looks like a password (a digit or a symbol in it) is taken.
 _WEAK_KEY = r"\b(?:mk|pass|pw|pwd|pin)\b"
 _SEP = r"(?:\s*[:=]\s*|\s+(?:la|is|la:|moi\s+la|cua\s+\w+\s+la)\s+)"
-_FILLER = r"(?:\s+(?!la\b|is\b)[\w']+){0,4}?"
+_FILLER = r"(?:\s+(?!la\b|is\b)[\w']+){0,8}?"
 _STRONG = re.compile(rf"{_STRONG_KEY}{_FILLER}{_SEP}"
                      r"(?P<value>[^\n,;]+?)(?=\s*(?:[\n,;]|\.\s|\.?$))")
 _ANY_KEY = re.compile(rf"{_STRONG_KEY}|{_WEAK_KEY}")
 _TOKEN = re.compile(r"[^\S\n]*([:=]|[^\s:=]\S*)")
+_WEAK_WINDOW = 10  # the keyword's next tokens looked at: up to eight words, "là", the value
+_ANY_WORD = frozenset({"gi", "j", "sao", "la", "the", "nao", "dau", "khong", "chua", "roi"})
 _LOOKS_SECRET = re.compile(r"\d|[^\w\s]")  # "abcxyz99", "hoa@x"; not "vssid", not "8"
 _TRAILING = ".,;:!?)\"'"
 _QUESTION = re.compile(r"\b(?:gi|j|sao|the nao|nhu nao|bao nhieu|o dau|khong|chua)\b|\?")
@@ -69,6 +71,14 @@ _NUMBER_WORDS = {"khong": "0", "mot": "1", "hai": "2", "ba": "3", "bon": "4", "n
 _WORD = rf"(?:{'|'.join(_NUMBER_WORDS)}|\d)"
 # Five or more digits said as words ("bốn tám ba chín hai không"), maybe mixed with digits.
 _WORD_RUN = re.compile(rf"\b{_WORD}(?:[\s,.\-]+{_WORD}){{4,}}\b")
+# After a word naming a code or a password (within three words, maybe after ":" or "là"),
+# three or more digits or number words are a secret: "otp: bốn tám hai chín", "mã 482",
+# "PIN là 4 8 2 1". The words are whole words; digits may be glued ("4821").
+_CODE_KEY = (r"\b(?:otp|passcode|pin|ma|code|mat\s*khau|mat\s*ma|mk|pass(?:word)?|pw|pwd|"
+             r"cvv)\b")
+_ITEM = rf"(?:\b(?:{'|'.join(_NUMBER_WORDS)})\b|\d)"
+_CODE_RUN = re.compile(rf"{_CODE_KEY}(?:\s+[a-z]+){{0,3}}?(?:\s*[:=]\s*|\s+|(?=\d))"
+                       rf"(?P<value>{_ITEM}(?:[\s,.\-]*{_ITEM}){{2,}})")
 
 # Words that name the number that follows (nearest wins): "STK agribank 5100 2055 12345".
 _CONTEXT = [
@@ -98,7 +108,8 @@ def classify(digits: str, before: str = "") -> Sensitive:
 
 def _number(view: View, start: int, end: int, digits: str) -> Found:
     kind = classify(digits, view.text[:start])
-    return Found(start, end, kind, bare=not (view.text[:start] + view.text[end:]).strip())
+    rest = view.text[:start] + view.text[end:]
+    return Found(start, end, kind, bare=re.search(r"[^\W_]", rest) is None)  # "(583021)"
 
 
 def _is_free(taken: list[Found], start: int, end: int) -> bool:
@@ -106,19 +117,25 @@ def _is_free(taken: list[Found], start: int, end: int) -> bool:
 
 
 def _weak_values(text: str) -> list[tuple[int, int]]:
-    """Values that look like a password (a digit or a symbol, four characters or more) right
-    after a password keyword, or after a ``:``, ``=``, ``là`` or ``is`` that follows it within
-    four words: "mk abcxyz99", "mk vssid: Ha_noi1990"; not "quên mk vssid, hồi đó"."""
+    """After a password keyword: whatever token follows a ``:`` or ``=`` ("pass: hoamai",
+    "mk: Lua#2025"), or a ``là`` a few words on ("mk của bác là tôm_hùm"), and a value that
+    looks like a password (a digit or a symbol, four
+    characters or more) right after it or after a ``là`` or ``is``, within eight words
+    ("mk abcxyz99", "mk ngân hàng bác đặt là Lua#2025"); not "quên mk vssid, hồi đó" nor
+    "mk là nông dân" (teen-code for "mình là")."""
     found = []
     for key in _ANY_KEY.finditer(text):
         position, previous = key.end(), ""
-        for _ in range(5):
+        for n in range(_WEAK_WINDOW):
             token = _TOKEN.match(text, position)
             if token is None:
                 break
             value = token[1].rstrip(_TRAILING)  # "vssid," is no password
-            named = not previous or previous[-1] in ":=" or previous in ("la", "is")
-            if named and len(value) >= 4 and _LOOKS_SECRET.search(value):
+            # whatever it holds after "pass:", or "mk của bác là": not "mk là" ("mình là")
+            given = bool(previous) and (previous[-1] in ":=" or (n > 1 and previous == "la"))
+            named = not previous or previous in ("la", "is")
+            if (given and len(value) >= 3 and value not in _ANY_WORD) or (
+                    named and len(value) >= 4 and _LOOKS_SECRET.search(value)):
                 found.append((token.start(1), token.start(1) + len(value)))
                 break
             position, previous = token.end(), token[1]
@@ -137,6 +154,12 @@ def find(view: View, *, log: bool = False) -> list[Found]:
     for start, end in _weak_values(text):
         if _is_free(found, start, end):
             found.append(Found(start, end, Sensitive.password))
+    for match in _CODE_RUN.finditer(text):
+        start, end = match.span("value")
+        if _is_free(found, start, end):
+            words = re.findall(r"[a-z]+|\d", match["value"])
+            digits = "".join(_NUMBER_WORDS.get(word, word) for word in words)
+            found.append(_number(view, start, end, digits))
     for match in _EMAIL.finditer(text):
         if _is_free(found, match.start(), match.end()):
             found.append(Found(match.start(), match.end(), Sensitive.email))

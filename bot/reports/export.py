@@ -1,18 +1,20 @@
 """A report as JSON (the API), as named tables (the dashboard) and as CSV (every table).
 
-Small figures are already hidden here ("<5"), so nothing downstream can leak them; no table
+Every cell comes from :meth:`Report.shown`, where small figures are hidden ("<5") and the
+cells that would give them away withheld ("—"), so page, API and CSV agree; no table
 carries a resident's id, name, number or message, only counts, guides, steps, units and the
 names of team members.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
+from bot.privacy.spreadsheet import csv_text
 from bot.reports.access import Cell
-from bot.reports.results import Counts, Report
+from bot.reports.funnels import FunnelStep
+from bot.reports.results import Report
+from bot.reports.suppression import WITHHELD
 
 Table = tuple[list[str], list[list[Cell | float | str | None]]]
 TABLES = {
@@ -31,82 +33,91 @@ def _percent(value: float | None) -> str | None:
 
 
 def to_json(report: Report) -> dict[str, Any]:
-    c, totals, tickets = report.cell, report.totals, report.handoffs
+    shown = report.shown
+    reached, started, finished, confirmed = report.counts("totals")
     return {
         "unit_id": report.unit_id, "unit": report.unit_name,
         "from": report.period.first.isoformat(), "to": report.period.last.isoformat(),
         "exact": report.exact,
-        "residents_reached": c(totals.reached), "guides_started": c(totals.started),
-        "guides_completed": c(totals.finished), "completion_rate": report.rate(totals),
-        "confirmed": c(totals.confirmed),
-        "handoffs_opened": c(tickets.opened), "handoffs_claimed": c(tickets.claimed),
-        "handoffs_resolved": c(tickets.resolved),
+        "residents_reached": reached, "guides_started": started,
+        "guides_completed": finished, "completion_rate": report.rate("totals"),
+        "confirmed": confirmed,
+        "handoffs_opened": shown("tickets.opened"), "handoffs_claimed": shown("tickets.claimed"),
+        "handoffs_resolved": shown("tickets.resolved"),
         "median_minutes_to_claim": report.median_claim_minutes,
-        "guides": {flow_id: _counts(report, counts) for flow_id, _, counts in report.guides},
-        "indicators": {name: c(n) for name, n in report.indicators},
-        "units": {unit_id: _counts(report, counts) for unit_id, _, counts in report.units},
-        "members": [{"name": name, "unit": unit, "started": c(started), "finished": c(done)}
-                    for name, unit, started, done in report.members],
-        "funnels": {flow_id: [{"step_id": s.step_id, "reached": c(s.reached),
-                               "stuck": c(s.stuck), "biggest_loss": s.biggest}
-                              for s in steps]
+        "guides": {flow_id: _counts(report, f"guide.{flow_id}", reached=False)
+                   for flow_id, _, _ in report.guides},
+        "indicators": {name: shown(f"indicator.{name}") for name, _ in report.indicators},
+        "units": {unit_id: _counts(report, f"unit.{unit_id}") for unit_id, _, _ in report.units},
+        "members": [{"name": name, "unit": unit, "started": shown(f"member.{n}.started"),
+                     "finished": shown(f"member.{n}.finished")}
+                    for n, (name, unit, _, _) in enumerate(report.members)],
+        "funnels": {flow_id: [dict(zip(("step_id", "reached", "stuck", "biggest_loss"),
+                                       _step(report, flow_id, i, s), strict=True))
+                              for i, s in enumerate(steps)]
                     for flow_id, steps in report.funnels.items()},
-        "top_unanswered": [{"text": text, "residents": c(n)} for text, n in report.unanswered],
+        "top_unanswered": [{"text": text, "residents": n} for text, n in report.unanswered],
     }
 
 
-def _counts(report: Report, counts: Counts) -> dict[str, Any]:
-    c = report.cell
-    return {"residents_reached": c(counts.reached), "guides_started": c(counts.started),
-            "guides_completed": c(counts.finished), "confirmed": c(counts.confirmed),
-            "completion_rate": report.rate(counts)}
+def _step(report: Report, flow_id: str, index: int, step: FunnelStep
+          ) -> tuple[str, Cell, Cell, bool]:
+    reached, _, stuck = report.step(flow_id, index)
+    return step.step_id, reached, stuck, step.biggest and report.shown(
+        f"funnel.{flow_id}.{index}.lost") != WITHHELD
+
+
+def _counts(report: Report, prefix: str, *, reached: bool = True) -> dict[str, Any]:
+    people, started, finished, confirmed = report.counts(prefix)
+    return {**({"residents_reached": people} if reached else {}),
+            "guides_started": started, "guides_completed": finished, "confirmed": confirmed,
+            "completion_rate": report.rate(prefix)}
 
 
 def tables(report: Report) -> dict[str, Table]:
-    c, totals, tickets = report.cell, report.totals, report.handoffs
+    shown = report.shown
     counts_head = ["Người dân", "Bắt đầu", "Làm xong", "Tỉ lệ xong", "Xác nhận 👍"]
 
-    def counts_row(counts: Counts) -> list[Cell | float | str | None]:
-        return [c(counts.reached), c(counts.started), c(counts.finished),
-                _percent(report.rate(counts)), c(counts.confirmed)]
+    def counts_row(prefix: str) -> list[Cell | float | str | None]:
+        reached, started, finished, confirmed = report.counts(prefix)
+        return [reached, started, finished, _percent(report.rate(prefix)), confirmed]
 
+    reached, started, finished, confirmed = report.counts("totals")
     return {
         "summary": (["Chỉ số", "Giá trị"], [
-            ["Người dân được hỗ trợ", c(totals.reached)],
-            ["Lượt bắt đầu hướng dẫn", c(totals.started)],
-            ["Lượt làm xong", c(totals.finished)],
-            ["Tỉ lệ làm xong", _percent(report.rate(totals))],
-            ["Xác nhận làm được 👍", c(totals.confirmed)],
-            ["Yêu cầu hỗ trợ đã mở", c(tickets.opened)],
-            ["Yêu cầu được nhận", c(tickets.claimed)],
-            ["Yêu cầu đã xử lý xong", c(tickets.resolved)],
+            ["Người dân được hỗ trợ", reached],
+            ["Lượt bắt đầu hướng dẫn", started],
+            ["Lượt làm xong", finished],
+            ["Tỉ lệ làm xong", _percent(report.rate("totals"))],
+            ["Xác nhận làm được 👍", confirmed],
+            ["Yêu cầu hỗ trợ đã mở", shown("tickets.opened")],
+            ["Yêu cầu được nhận", shown("tickets.claimed")],
+            ["Yêu cầu đã xử lý xong", shown("tickets.resolved")],
             ["Thời gian chờ nhận (trung vị, phút)", report.median_claim_minutes],
         ]),
         "guides": (["Hướng dẫn", *counts_head[1:]],
-                   [[title, *counts_row(counts)[1:]] for _, title, counts in report.guides]),
+                   [[title, *counts_row(f"guide.{flow_id}")[1:]]
+                    for flow_id, title, _ in report.guides]),
         "units": (["Đơn vị", *counts_head],
-                  [[name, *counts_row(counts)] for _, name, counts in report.units]),
+                  [[name, *counts_row(f"unit.{unit_id}")] for unit_id, name, _ in report.units]),
         "members": (["Thành viên", "Đơn vị", "Bắt đầu qua link", "Làm xong qua link"],
-                    [[name, unit, c(started), c(done)]
-                     for name, unit, started, done in report.members]),
+                    [[name, unit, shown(f"member.{n}.started"), shown(f"member.{n}.finished")]
+                     for n, (name, unit, _, _) in enumerate(report.members)]),
         "indicators": (["Chỉ tiêu", "Người dân làm xong và xác nhận 👍"],
-                       [[name, c(n)] for name, n in report.indicators]),
+                       [[name, shown(f"indicator.{name}")] for name, _ in report.indicators]),
         "funnels": (["Hướng dẫn", "Bước", "Nội dung", "Số lượt đến", "Dừng sau bước này",
                      "Bấm «Tôi bị kẹt»", "Mất nhiều nhất"],
-                    [[flow_id, i + 1, s.label, c(s.reached), c(s.lost), c(s.stuck),
-                      "✔" if s.biggest else ""]
+                    [[flow_id, i + 1, s.label, *report.step(flow_id, i),
+                      "✔" if _step(report, flow_id, i, s)[3] else ""]
                      for flow_id, steps in report.funnels.items()
                      for i, s in enumerate(steps)]),
         "unanswered": (["Câu hỏi", "Số người hỏi"],
-                       [[text, c(n)] for text, n in report.unanswered]),
+                       [[text, n] for text, n in report.unanswered]),
     }
 
 
 def to_csv(table: Table) -> str:
+    """A table as CSV for spreadsheet programs: a BOM (so they read UTF-8) and formula-like
+    cells defused (a resident's question may start with ``=`` or ``+``)."""
     head, rows = table
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(head)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return "\ufeff" + out.getvalue()  # a BOM, so spreadsheet programs read UTF-8
+    return csv_text(head, rows, bom=True)

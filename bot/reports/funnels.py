@@ -56,10 +56,6 @@ class FunnelStep:
     lost: int  # runs that reached this step but not the next one on the path
     biggest: bool  # the step with the biggest loss
 
-    @property
-    def stuck_share(self) -> float:
-        return self.stuck / self.reached if self.reached else 0.0
-
 
 def funnel(compiled: CompiledFlow, counts: dict[str, tuple[int, int]]) -> list[FunnelStep]:
     """``counts``: step id -> (runs that reached it, runs that pressed "Tôi bị kẹt" there)."""

@@ -16,7 +16,10 @@ from bot.reports.funnels import FunnelStep
 _LOCK = threading.Lock()  # pyplot keeps global state
 
 
-def funnel_png(title: str, steps: list[FunnelStep], shown: list[Cell]) -> bytes:
+def funnel_png(title: str, steps: list[FunnelStep], shown: list[Cell],
+               shares: list[float | None]) -> bytes:
+    """``shown``: each step's runs as the report shows them; ``shares``: the share that
+    pressed «Tôi bị kẹt» (None where it would give a hidden cell away)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -43,8 +46,9 @@ def funnel_png(title: str, steps: list[FunnelStep], shown: list[Cell]) -> bytes:
                 note = str(value)
                 if step.biggest:
                     note += "  ← mất nhiều nhất"
-                    if isinstance(value, int):  # a share of a hidden figure stays hidden
-                        note += f"; {step.stuck_share:.0%} bấm «Tôi bị kẹt»"
+                    share = shares[i]
+                    if share is not None:  # a share of a hidden figure stays hidden
+                        note += f"; {share:.0%} bấm «Tôi bị kẹt»"
                 ax.text((values[i] or 0) + top * 0.01, i, note, va="center", fontsize=8)
             ax.set_xlim(0, top * 1.9)
             for side in ("top", "right"):

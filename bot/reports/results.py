@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.engine.catalog import Catalog
-from bot.reports.access import Cell, Viewer, cell, subtree
+from bot.reports.access import Cell, Viewer, subtree
 from bot.reports.funnels import FunnelStep, funnel
+from bot.reports.suppression import Equation, publish
 from bot.storage import reach_queries as q
 from bot.storage.runner import Transactions
 from bot.teams.directory import Directory
@@ -90,21 +91,94 @@ class Report:
     funnels: dict[str, list[FunnelStep]] = field(default_factory=dict)
     unanswered: list[tuple[str, int]] = field(default_factory=list)
 
-    def cell(self, value: int) -> Cell:
-        return cell(value, self.exact)
+    published: dict[str, Cell] = field(default_factory=dict)  # see :meth:`seal`
 
-    def rate(self, counts: Counts) -> float | None:
-        """Finished / started, None when the runs are too few to show."""
-        if counts.started == 0 or self.cell(counts.started) != counts.started:
+    def shown(self, key: str) -> Cell:
+        """A cell as every viewer's page, API answer and CSV show it (see
+        :mod:`bot.reports.suppression` for the keys)."""
+        return self.published[key]
+
+    def counts(self, prefix: str) -> tuple[Cell, Cell, Cell, Cell]:
+        """reached, started, finished, confirmed of ``totals``, ``guide.<id>`` or
+        ``unit.<id>`` (a guide's "reached" is not counted: 0)."""
+        return (self.published.get(f"{prefix}.reached", 0), self.shown(f"{prefix}.started"),
+                self.shown(f"{prefix}.finished"), self.shown(f"{prefix}.confirmed"))
+
+    def rate(self, prefix: str) -> float | None:
+        """Finished / started, only when both are shown: a rate is never built on a hidden
+        cell (it would give it away)."""
+        started, finished = self.shown(f"{prefix}.started"), self.shown(f"{prefix}.finished")
+        if not isinstance(started, int) or not isinstance(finished, int) or started == 0:
             return None
-        return round(counts.finished / counts.started, 3)
+        return round(finished / started, 3)
+
+    def step(self, flow_id: str, index: int) -> tuple[Cell, Cell, Cell]:
+        """reached, lost, stuck of a funnel step."""
+        key = f"funnel.{flow_id}.{index}"
+        return (self.shown(f"{key}.reached"), self.shown(f"{key}.lost"),
+                self.shown(f"{key}.stuck"))
+
+    def stuck_share(self, flow_id: str, index: int) -> float | None:
+        reached, _, stuck = self.step(flow_id, index)
+        if not isinstance(reached, int) or not isinstance(stuck, int) or reached == 0:
+            return None
+        return stuck / reached
 
     @property
     def median_claim_minutes(self) -> float | None:
         waits = self.handoffs.claim_seconds
-        if not waits or self.cell(len(waits)) != len(waits):
+        if not waits or self.shown("tickets.claimed") != len(waits):
             return None
         return round(statistics.median(waits) / 60, 1)
+
+    def seal(self) -> None:
+        """Decide what every cell shows, once, for every way the report goes out."""
+        values: dict[str, int] = {}
+        sums: list[Equation] = []
+        fields = ("started", "finished", "confirmed")
+
+        def put(prefix: str, counts: Counts, reached: bool = True) -> None:
+            if reached:
+                values[f"{prefix}.reached"] = counts.reached
+            for name in fields:
+                values[f"{prefix}.{name}"] = getattr(counts, name)
+
+        put("totals", self.totals)
+        tickets = self.handoffs
+        values.update({"tickets.opened": tickets.opened, "tickets.claimed": tickets.claimed,
+                       "tickets.resolved": tickets.resolved})
+        for flow_id, _, counts in self.guides:
+            put(f"guide.{flow_id}", counts, reached=False)
+        for name in fields:
+            sums.append(Equation(f"totals.{name}",
+                                 tuple(f"guide.{f}.{name}" for f, _, _ in self.guides)))
+        own = {name: getattr(self.totals, name) - sum(getattr(c, name) for _, _, c in self.units)
+               for name in fields}
+        for unit_id, _, counts in self.units:
+            put(f"unit.{unit_id}", counts)
+        for name in fields:  # what the unit did itself is part of the sum, never shown
+            values[f"own.{name}"] = max(0, own[name])
+            if own[name] >= 0:
+                sums.append(Equation(f"totals.{name}", (
+                    *(f"unit.{u}.{name}" for u, _, _ in self.units), f"own.{name}")))
+        for n, (_, _, started, finished) in enumerate(self.members):
+            values[f"member.{n}.started"], values[f"member.{n}.finished"] = started, finished
+        for name, count in self.indicators:
+            values[f"indicator.{name}"] = count
+        for flow_id, steps in self.funnels.items():
+            for i, step in enumerate(steps):
+                key = f"funnel.{flow_id}.{i}"
+                values.update({f"{key}.reached": step.reached, f"{key}.lost": step.lost,
+                               f"{key}.stuck": step.stuck})
+                if i + 1 < len(steps) and step.reached == steps[i + 1].reached + step.lost:
+                    sums.append(Equation(f"{key}.reached", (f"funnel.{flow_id}.{i + 1}.reached",
+                                                            f"{key}.lost")))
+            # a guide's runs and its first step's: the same runs, in two tables
+            if steps and values.get(f"guide.{flow_id}.started") == steps[0].reached:
+                sums.append(Equation(f"guide.{flow_id}.started",
+                                     (f"funnel.{flow_id}.0.reached",)))
+        self.published = publish(values, sums, exact=self.exact,
+                                 unpublished=[f"own.{name}" for name in fields])
 
 
 def _sum(groups: list[q.RunGroup], reached: int) -> Counts:
@@ -176,6 +250,7 @@ class Results:
                           for flow_id, _, _ in report.guides if flow_id in catalog.flows}
         report.unanswered = [(text, n) for text, n in questions
                              if exact or n >= 5]
+        report.seal()
         return report
 
     @staticmethod

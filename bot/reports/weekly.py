@@ -28,15 +28,14 @@ def last_week(now: dt.datetime) -> Period:
 
 
 def summary_text(report: Report, reports: Reports) -> str:
-    totals, tickets = report.totals, report.handoffs
+    reached, started, finished, confirmed = report.counts("totals")
     lines = [texts.WEEKLY_TITLE.format(first=report.period.first.strftime("%d/%m"),
                                        last=report.period.last.strftime("%d/%m"),
                                        unit=report.unit_name),
              texts.WEEKLY_LINE.format(
-                 reached=report.cell(totals.reached), started=report.cell(totals.started),
-                 finished=report.cell(totals.finished), confirmed=report.cell(totals.confirmed),
-                 opened=report.cell(tickets.opened), claimed=report.cell(tickets.claimed),
-                 resolved=report.cell(tickets.resolved))]
+                 reached=reached, started=started, finished=finished, confirmed=confirmed,
+                 opened=report.shown("tickets.opened"), claimed=report.shown("tickets.claimed"),
+                 resolved=report.shown("tickets.resolved"))]
     weakest = max(((flow_id, step) for flow_id, steps in report.funnels.items()
                    for step in steps if step.biggest), key=lambda p: p[1].lost, default=None)
     if weakest is not None:

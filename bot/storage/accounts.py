@@ -1,4 +1,4 @@
-"""Console accounts, their server-side sessions, one-time sign-in links and sign-in failures.
+"""Console accounts, their server-side sessions and one-time sign-in links.
 
 Sessions live in the database (the cookie holds a random token; the table holds its SHA-256),
 so disabling an account ends its sessions at once on every worker. Every change also appends
@@ -18,17 +18,14 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
-    Integer,
     String,
     Table,
     delete,
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage import audit
 from bot.storage.audit import AuditEntry
@@ -66,15 +63,6 @@ signin_links = Table(
     Column("used_at", DateTime(timezone=True), nullable=True),
 )
 
-login_failures = Table(
-    "login_failures", metadata,
-    Column("login", String(64), primary_key=True),
-    Column("failures", Integer, nullable=False, default=0),
-    Column("last_failed_at", DateTime(timezone=True), nullable=True),
-    Column("locked_until", DateTime(timezone=True), nullable=True),
-)
-
-
 class LoginTaken(Exception):
     pass
 
@@ -96,13 +84,6 @@ class SessionRow:
     csrf_token: str
     expires_at: dt.datetime
     data: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class FailureRow:
-    failures: int
-    last_failed_at: dt.datetime | None
-    locked_until: dt.datetime | None
 
 
 def aware(moment: dt.datetime) -> dt.datetime:
@@ -136,6 +117,15 @@ class AccountStore:
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(accounts).where(accounts.c.login == login))).first()
         return _account(row) if row else None
+
+    async def unit_level(self, unit_id: str) -> str | None:
+        """The level of a unit of the registry (``commune``, ``village``…), None if unknown."""
+        from bot.storage.teams import units  # the registry's table, read for a check only
+
+        async with self.engine.connect() as conn:
+            level = (await conn.execute(select(units.c.level).where(
+                units.c.id == unit_id))).scalar()
+        return str(level) if level is not None else None
 
     async def by_id(self, account_id: int) -> AccountRow | None:
         async with self.engine.connect() as conn:
@@ -238,42 +228,3 @@ class AccountStore:
                                .values(password_hash=password_hash, updated_at=now))
             await audit.append(conn, entry, now)
         return True
-
-    # ------------------------------------------------------------- failed sign-ins
-    async def failures(self, login: str) -> FailureRow:
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(
-                select(login_failures).where(login_failures.c.login == login))).first()
-        if row is None:
-            return FailureRow(0, None, None)
-        return FailureRow(row.failures,
-                          aware(row.last_failed_at) if row.last_failed_at else None,
-                          aware(row.locked_until) if row.locked_until else None)
-
-    async def record_failure(self, login: str, now: dt.datetime, *, window: dt.timedelta,
-                             limit: int, lock_for: dt.timedelta) -> FailureRow:
-        """Count one failure (a new count when the last one is older than ``window``); the
-        ``limit``-th locks the login. Serialised per login by the row lock."""
-        async with self.engine.begin() as conn:
-            row = await _locked_failures(conn, login)
-            recent = (row.last_failed_at is not None
-                      and now - aware(row.last_failed_at) < window)
-            count = (row.failures if recent else 0) + 1
-            locked_until = now + lock_for if count >= limit else None
-            await conn.execute(update(login_failures).where(login_failures.c.login == login)
-                               .values(failures=0 if locked_until else count,
-                                       last_failed_at=now, locked_until=locked_until))
-        return FailureRow(count, now, locked_until)
-
-    async def clear_failures(self, login: str) -> None:
-        async with self.engine.begin() as conn:
-            await conn.execute(delete(login_failures).where(login_failures.c.login == login))
-
-
-async def _locked_failures(conn: AsyncConnection, login: str) -> Any:
-    """The login's row, created if missing, locked until the transaction ends."""
-    insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
-    await conn.execute(insert(login_failures).values(login=login, failures=0)
-                       .on_conflict_do_nothing())
-    return (await conn.execute(select(login_failures).where(
-        login_failures.c.login == login).with_for_update())).one()

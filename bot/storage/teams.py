@@ -19,6 +19,7 @@ from sqlalchemy import (
     Column,
     Connection,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     String,
@@ -73,6 +74,19 @@ team_codes = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("used_at", DateTime(timezone=True), nullable=True),
     Column("used_by", String(64), nullable=True),
+)
+
+# A commune editor's invitation to the team: the account joins only when it accepts.
+team_invitations = Table(
+    "team_invitations", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("unit_id", String(30), nullable=False),
+    Column("account_id", BigId, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("invited_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("answered_at", DateTime(timezone=True), nullable=True),
+    Column("accepted", Boolean, nullable=True),
+    Index("ix_team_invitations_account_id", "account_id"),
 )
 
 team_members = Table(
@@ -356,3 +370,33 @@ class TeamStore:
 
     async def version(self) -> Version:
         return await self.transactions.run(version)
+
+
+@dataclass(frozen=True)
+class Invitation:
+    id: int
+    unit_id: str
+    invited_by: str
+
+
+def add_invitation(conn: Connection, unit_id: str, account_id: int, invited_by: str,
+                   now: dt.datetime) -> None:
+    conn.execute(team_invitations.insert().values(unit_id=unit_id, account_id=account_id,
+                                                  invited_by=invited_by[:64], created_at=now))
+
+
+def pending_invitations(conn: Connection, account_id: int) -> list[Invitation]:
+    rows = conn.execute(select(team_invitations).where(
+        team_invitations.c.account_id == account_id, team_invitations.c.answered_at.is_(None))
+        .order_by(team_invitations.c.id)).all()
+    return [Invitation(r.id, r.unit_id, r.invited_by) for r in rows]
+
+
+def answer_invitation(conn: Connection, invitation_id: int, account_id: int, accepted: bool,
+                      now: dt.datetime) -> str | None:
+    """The invitation's unit, once answered by its own account; None: not theirs or done."""
+    done = conn.execute(update(team_invitations).where(
+        team_invitations.c.id == invitation_id, team_invitations.c.account_id == account_id,
+        team_invitations.c.answered_at.is_(None)).values(answered_at=now, accepted=accepted)
+        .returning(team_invitations.c.unit_id)).first()
+    return str(done.unit_id) if done else None

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.privacy.spreadsheet import csv_text, undefused
 from bot.storage.teams import UnitRow
 from bot.teams.directory import LEVELS, name_key
 from bot.teams.hours import Hours
@@ -88,7 +89,8 @@ def parse(name: str, data: bytes) -> Parsed:
             if len(cells) != len(header):
                 problem(f"{name}:{start}: expected {len(header)} fields, got {len(cells)}")
                 continue
-            _row(parsed, name, start, dict(zip(header, cells, strict=True)))
+            _row(parsed, name, start,
+                 dict(zip(header, map(undefused, cells), strict=True)))
     except csv.Error as error:
         problem(f"{name}:{line + 1}: {error}")
     if not parsed.rows and not parsed.problems:
@@ -217,13 +219,12 @@ def limited(problems: Sequence[str]) -> list[str]:
 
 
 def write(units: Iterable[UnitRow]) -> str:
-    """Every unit as CSV, provinces first, each level by id: imports back unchanged."""
+    """Every unit as CSV, provinces first, each level by id: imports back unchanged (a cell a
+    spreadsheet would run as a formula is written defused, and read back as it was)."""
     order = {level: n for n, level in enumerate(LEVELS)}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for unit in sorted(units, key=lambda u: (order.get(u.level, 9), u.id)):
-        writer.writerow([unit.id, unit.parent_id or "", unit.level, unit.name,
-                         unit.team_name or "", unit.team_phone or "", unit.hours or "",
-                         unit.escalate_minutes or "", unit.escalate_to or ""])
-    return out.getvalue()
+    return csv_text(COLUMNS, ([unit.id, unit.parent_id, unit.level, unit.name, unit.team_name,
+                               unit.team_phone, unit.hours, unit.escalate_minutes or None,
+                               unit.escalate_to]
+                              for unit in sorted(units, key=lambda u: (order.get(u.level, 9),
+                                                                       u.id))),
+                    lineterminator="\n")

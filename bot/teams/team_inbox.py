@@ -68,6 +68,40 @@ class TeamInbox:
         await self.registry.load()  # the unit's tickets come to the console from now on
         return member
 
+    async def invite(self, unit_id: str, account_id: int, audit: AuditEntry) -> None:
+        """A commune editor's invitation: the account joins the team only once it accepts
+        (an admin adds members directly, :meth:`add_console_member`)."""
+        if not self.registry.directory.knows(unit_id):
+            raise LookupError(unit_id)
+        now = self.clock.now()
+
+        def run(conn: Tx) -> None:
+            team_db.add_invitation(conn, unit_id, account_id, audit.actor, now)
+            append_sync(conn, audit, now)
+
+        await self.transactions.run(run)
+
+    async def invitations(self, account_id: int) -> list[team_db.Invitation]:
+        return await self.transactions.run(
+            lambda conn: team_db.pending_invitations(conn, account_id))
+
+    async def answer(self, invitation_id: int, account_id: int, login: str, accept: bool
+                     ) -> str | None:
+        """Accept (join the team) or decline; the unit, or None when it is not theirs."""
+        now = self.clock.now()
+
+        def run(conn: Tx) -> str | None:
+            unit_id = team_db.answer_invitation(conn, invitation_id, account_id, accept, now)
+            if unit_id is None:
+                return None
+            if accept:
+                team_db.add_account_member(conn, unit_id, account_id, login, now)
+            append_sync(conn, AuditEntry(account_id, login, "team.invitation_accepted" if accept
+                                         else "team.invitation_declined", unit_id), now)
+            return unit_id
+
+        return await self.transactions.run(run)
+
     async def members(self, unit_id: str) -> list[MemberRow]:
         return await self.transactions.run(lambda conn: team_db.unit_members(conn, unit_id))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,8 +16,12 @@ from bot.storage.accounts import AccountStore
 from bot.storage.audit import AuditStore
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade_async
+from bot.storage.teams import units
 from tests.conftest import reset_postgres, sqlite_url
 
+UNITS = [("lao_cai", None, "province", "Tỉnh Lào Cai"),
+         ("yen_binh", "lao_cai", "commune", "Xã Yên Bình"),
+         ("thon_dong", "yen_binh", "village", "Thôn Đông")]
 # Fast argon2id for tests; production uses argon2-cffi's defaults.
 CHEAP = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
@@ -30,6 +35,11 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         await reset_postgres(url)
     await upgrade_async(url)
     db = Database(url)
+    async with db.engine.begin() as conn:  # the registry an editor's commune is checked in
+        await conn.execute(units.insert(), [
+            {"id": uid, "parent_id": parent, "level": level, "name": name, "name_key": uid,
+             "source": "csv", "updated_at": dt.datetime.now(dt.UTC)}
+            for uid, parent, level, name in UNITS])
     yield db
     await db.dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 
@@ -18,10 +19,11 @@ from bot.accounts import (
     Role,
     SignInFailed,
 )
+from bot.accounts.roles import cli_actor
 from bot.clock import ManualClock
 from bot.storage.database import Database
 
-PASSWORD = "mật khẩu đủ dài 123"
+PASSWORD = "mật khẩu đủ dài 123 cà phê sáng"
 
 
 async def test_sign_in_opens_a_session_with_a_csrf_token(accounts: AccountService) -> None:
@@ -45,22 +47,61 @@ async def test_passwords_are_argon2id_and_never_stored_in_clear(
     assert PASSWORD not in str(audit)
 
 
-async def test_five_failures_lock_the_login_for_fifteen_minutes(
+async def test_failures_from_one_address_wait_longer_and_longer(
         accounts: AccountService, clock: ManualClock, caplog: pytest.LogCaptureFixture) -> None:
     await accounts.create_user("editor1", "editor", password=PASSWORD)
     caplog.set_level(logging.WARNING)
-    for _ in range(5):
+    for _ in range(4):  # free
         with pytest.raises(SignInFailed):
-            await accounts.sign_in("editor1", "wrong password!")
-    with pytest.raises(Locked):
-        await accounts.sign_in("editor1", PASSWORD)  # even the right password
-    assert "locked" in caplog.text and "wrong password" not in caplog.text
+            await accounts.sign_in("editor1", "wrong password!", "10.0.0.5")
+    waits = []
+    for _ in range(4):
+        with pytest.raises(SignInFailed):
+            await accounts.sign_in("editor1", "wrong password!", "10.0.0.5")
+        with pytest.raises(Locked) as locked:
+            await accounts.sign_in("editor1", PASSWORD, "10.0.0.5")  # even the right one
+        waits.append(locked.value.until - clock.now())
+        clock.advance(waits[-1] + dt.timedelta(seconds=1))
+    assert waits == [dt.timedelta(seconds=s) for s in (30, 60, 120, 240)]
+    assert "throttled" in caplog.text and "wrong password" not in caplog.text
     assert PASSWORD not in caplog.text
-    clock.advance(dt.timedelta(minutes=14))
-    with pytest.raises(Locked):
-        await accounts.sign_in("editor1", PASSWORD)
-    clock.advance(dt.timedelta(minutes=2))
-    assert (await accounts.sign_in("editor1", PASSWORD)).principal.login == "editor1"
+    assert (await accounts.sign_in("editor1", PASSWORD, "10.0.0.5")).principal.login == \
+        "editor1"
+
+
+async def test_someone_elses_guesses_do_not_lock_the_owner_out(
+        accounts: AccountService, clock: ManualClock) -> None:
+    """Failed before: five wrong passwords from anywhere locked the login for everyone."""
+    await accounts.create_user("admin", "admin", password=PASSWORD)
+    await accounts.sign_in("admin", PASSWORD, "192.0.2.10")  # the owner's office, yesterday
+    clock.advance(dt.timedelta(days=1))
+    for n in range(40):  # guessers on many addresses, waiting out every throttle
+        guesser = f"203.0.113.{n % 8}"
+        with contextlib.suppress(SignInFailed, Locked):
+            await accounts.sign_in("admin", f"guess {n}", guesser)
+        clock.advance(dt.timedelta(seconds=20))
+    with pytest.raises(Locked):  # the login is throttled for strangers
+        await accounts.sign_in("admin", PASSWORD, "198.51.100.7")
+    signed = await accounts.sign_in("admin", PASSWORD, "192.0.2.10")  # the owner is not
+    assert signed.principal.login == "admin"
+    assert signed.failed_since >= 10 and signed.failed_addresses == 8
+    again = await accounts.sign_in("admin", PASSWORD, "192.0.2.10")
+    assert again.failed_since == 0  # told once
+
+
+async def test_sign_ins_sign_outs_and_failures_are_audited(accounts: AccountService) -> None:
+    await accounts.create_user("admin", "admin", password=PASSWORD)
+    with pytest.raises(SignInFailed):
+        await accounts.sign_in("admin", "wrong password!", "10.0.0.1")
+    with pytest.raises(SignInFailed):
+        await accounts.sign_in("Mk 123456789", "x", "10.0.0.1")  # a secret in the login field
+    signed = await accounts.sign_in("admin", PASSWORD, "10.0.0.2")
+    await accounts.sign_out(signed.principal)
+    entries = await accounts.audit_entries(signed.principal, limit=10)
+    seen = [(e.action, e.target, e.details.get("address")) for _, e in entries]
+    assert seen[:4] == [("signout", "admin", None), ("signin.ok", "admin", "10.0.0.2"),
+                        ("signin.failed", "mk [mật khẩu]", "10.0.0.1"),
+                        ("signin.failed", "admin", "10.0.0.1")]
 
 
 async def test_failures_spread_over_time_do_not_lock(accounts: AccountService,
@@ -74,7 +115,7 @@ async def test_failures_spread_over_time_do_not_lock(accounts: AccountService,
 
 
 async def test_unknown_logins_fail_the_same_way_and_lock_too(accounts: AccountService) -> None:
-    for _ in range(5):
+    for _ in range(5):  # four free, the fifth starts the wait
         with pytest.raises(SignInFailed):
             await accounts.sign_in("nobody", PASSWORD)
     with pytest.raises(Locked):
@@ -166,6 +207,21 @@ async def test_bad_requests_are_explained(accounts: AccountService) -> None:
         await accounts.create_user("good_login", "admin")
 
 
+@pytest.mark.parametrize(("commune", "reason"), [
+    ("xa_khong_co", "Không có xã nào mã xa_khong_co"),
+    ("thon_dong", "thon_dong là một thôn, không phải xã"),
+    ("lao_cai", "lao_cai là một tỉnh, không phải xã"),
+])
+async def test_an_editor_only_for_a_commune_that_exists(
+        accounts: AccountService, commune: str, reason: str) -> None:
+    """Failed before: any well-formed code was accepted, a village's too."""
+    with pytest.raises(AccountError, match=reason):
+        await accounts.create_user("editor2", "editor", commune=commune)
+    await accounts.create_user("editor2", "editor", commune="yen_binh")
+    with pytest.raises(AccountError, match=reason):
+        await accounts.set_role(None, "editor2", "editor", commune)
+
+
 async def test_audit_log_records_account_changes_and_is_append_only(
         accounts: AccountService, database: Database) -> None:
     admin = await accounts.create_user("admin", "admin", password=PASSWORD)
@@ -178,8 +234,10 @@ async def test_audit_log_records_account_changes_and_is_append_only(
         ("admin", "account.disabled", "member1"),
         ("admin", "account.role_changed", "member1"),
         ("admin", "account.created", "member1"),
-        ("cli", "account.created", "admin"),
+        ("admin", "signin.ok", "admin"),
+        (cli_actor(), "account.created", "admin"),
     ]
+    assert cli_actor().startswith("cli:") and cli_actor() != "cli:"  # the OS user
     assert entries[1].details == {"from": "team_member", "to": "editor", "commune": "yen_binh"}
     for statement in ("UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log"):
         with pytest.raises(DBAPIError, match="append-only"):

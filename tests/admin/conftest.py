@@ -47,11 +47,11 @@ def app_for(runtime: Runtime):  # type: ignore[no-untyped-def]
 @pytest.fixture
 async def site(runtime: Runtime) -> AsyncIterator[Site]:
     runtime.console.accounts.passwords = CHEAP
-    for login, (role, commune) in ROLES.items():
-        await runtime.console.accounts.create_user(login, role, commune=commune,
-                                                   password=PASSWORD)
     await runtime.console.communes.save(None, "yen_binh", {
         "commune": "xã Yên Bình", "team_name": "Tổ CNS Yên Bình", "team_phone": "0900 000 000"},
         create=await runtime.console.communes.get("yen_binh") is None)
+    for login, (role, commune) in ROLES.items():
+        await runtime.console.accounts.create_user(login, role, commune=commune,
+                                                   password=PASSWORD)
     async with serving(app_for(runtime)) as base:
         yield Site(base, runtime)

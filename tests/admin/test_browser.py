@@ -68,12 +68,13 @@ async def test_newcomer_edits_previews_publishes_and_residents_see_it(
     command = [sys.executable, "-m", "bot", "admin", "create-user", "newcomer", "--role",
                "admin", "--password-stdin"]
     created = await asyncio.to_thread(
-        subprocess.run, command, input="một mật khẩu dài\n", text=True, capture_output=True,
+        subprocess.run, command, input="một mật khẩu dài thật đấy\n", text=True,
+        capture_output=True,
         cwd=ROOT, env={**os.environ, "DATABASE_URL": site.runtime.settings.database_url},
         check=True)
     assert "created newcomer (admin)" in created.stdout
     page = await phone(browser)
-    await sign_in(page, site, "newcomer", "một mật khẩu dài", then="/admin/flows")
+    await sign_in(page, site, "newcomer", "một mật khẩu dài thật đấy", then="/admin/flows")
     await page.get_by_role("link", name="Cài ứng dụng VNeID").first.click()
     new_text = "Bác mở kho ứng dụng CH Play (hình tam giác nhiều màu) trên màn hình chính ạ."
     await page.locator("details.step-fold > summary").first.click()  # one step at a time

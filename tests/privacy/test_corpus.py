@@ -55,6 +55,19 @@ def test_no_secret_of_the_corpus_survives(kind: str, text: str, secrets: list[st
     assert not [s for s in secrets if survives(s, record.getMessage())], record.getMessage()
 
 
+WARNED = {Sensitive.otp, Sensitive.id_number, Sensitive.card, Sensitive.password}
+
+
+@pytest.mark.parametrize(("kind", "text", "secrets"),
+                         [row for row in CORPUS if row[0] in {k.value for k in WARNED}],
+                         ids=lambda v: v if isinstance(v, str) else None)
+def test_every_secret_of_the_corpus_gets_the_warning(kind: str, text: str,
+                                                     secrets: list[str]) -> None:
+    """The 🔒 warning (the engine's ``_WARN_ON``) follows what masking finds: an OTP, an ID
+    number, a card number or a password in the corpus always triggers it."""
+    assert sensitive_kinds(text) & WARNED, text
+
+
 @pytest.mark.parametrize("text", KEEP)
 def test_ordinary_messages_are_left_alone(text: str) -> None:
     assert mask(text) == text

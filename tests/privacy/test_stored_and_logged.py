@@ -62,3 +62,28 @@ def test_arguments_that_do_not_fit_the_format_are_masked() -> None:
     record = logging.LogRecord("x", logging.ERROR, __file__, 1, "bad %s %s", (PHONE,), None)
     MaskingFilter().filter(record)
     assert PHONE not in record.getMessage()
+
+
+ISSUE_22 = [  # failed before: stored raw in events.data and unanswered.text, and no 🔒 warning
+    ("otp: bốn tám hai chín", "bốn tám hai chín"),
+    ("OTP nam ba bay mot", "nam ba bay mot"),
+    ("mk ngân hàng bác đặt là Lua#2025, có sao không", "Lua#2025"),
+]
+
+
+async def test_short_codes_and_any_password_are_masked_where_editors_read(
+        runtime: Runtime) -> None:
+    from bot.engine import texts
+    from bot.storage.tables import unanswered
+
+    for n, (text, _) in enumerate(ISSUE_22):
+        replies = await runtime.service.handle(Incoming("web", f"s{n}", text=text))
+        assert replies is not None
+        assert any(r.text == texts.SAFETY_WARNING for r in replies), (text, replies)
+    async with runtime.database.engine.connect() as conn:
+        stored = " ".join(str(row) for row in (await conn.execute(select(events))).all())
+        questions = " ".join(str(row) for row in (await conn.execute(
+            select(unanswered.c.text))).all())
+    for _, secret in ISSUE_22:
+        assert secret not in stored and secret not in questions
+        assert secret.split()[0] not in questions.split()

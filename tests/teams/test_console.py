@@ -88,9 +88,13 @@ async def test_codes_and_members_from_the_console_work_in_telegram(
             made = await post(client, csrf, "/admin/communes/yen_binh", action="link_code")
             code = made.text.split('<strong class="code">')[1].split("<")[0]
             assert "/lienket " + code in made.text
-            added = await post(client, csrf, "/admin/communes/yen_binh", action="add_member",
-                               login="hoa")
-            assert added.status_code == 303
+            invited = await post(client, csrf, "/admin/communes/yen_binh", action="add_member",
+                                 login="hoa")
+            assert "Đã gửi lời mời" in invited.text
+            account = await s.runtime.console.accounts.store.by_login("hoa")
+            assert account is not None
+            [invitation] = await s.runtime.team_inbox.invitations(account.id)
+            await s.runtime.team_inbox.answer(invitation.id, account.id, "hoa", True)
             [hoa] = await s.runtime.team_inbox.members("yen_binh")
             joining = await post(client, csrf, "/admin/communes/yen_binh", action="join_code",
                                  member=str(hoa.id))
@@ -211,3 +215,38 @@ async def test_the_inbox_on_a_phone(database_url: str, fake_api: FakeBotAPI) -> 
         assert width <= 360, "the inbox fits a phone's width"
         await browser.close()
         assert problems == []
+
+
+async def test_a_communes_editor_invites_and_the_account_accepts(
+    database_url: str, fake_api: FakeBotAPI
+) -> None:
+    """Failed before: a commune editor put any account in the team, and so gave it the
+    team's exact reports, without that account knowing."""
+    async with scene(database_url, fake_api, ManualClock(MORNING)) as s:
+        await accounts(s)
+        async with signed_in(s, "yb_editor") as (client, csrf):
+            invited = await post(client, csrf, "/admin/communes/yen_binh", action="add_member",
+                                 login="tuan")
+            assert invited.status_code == 400 and "Đã gửi lời mời cho tuan" in invited.text
+        assert await s.runtime.team_inbox.members("yen_binh") == []
+        async with signed_in(s, "hoa") as (client, csrf):  # not hers to answer
+            page = await client.get("/admin/invitations")
+            assert "Không có lời mời nào" in page.text
+        async with signed_in(s, "tuan") as (client, csrf):
+            page = await client.get("/admin/invitations")
+            assert "yb_editor mời anh/chị vào tổ của" in page.text and "Xã Yên Bình" in page.text
+            number = page.text.split('action="/admin/invitations/')[1].split('"')[0]
+            assert (await client.post(f"/admin/invitations/{number}",
+                                      data={"action": "accept"})).status_code == 403  # CSRF
+            done = await post(client, csrf, f"/admin/invitations/{number}", action="accept")
+            assert done.status_code == 303
+        [tuan] = await s.runtime.team_inbox.members("yen_binh")
+        assert tuan.name == "tuan"
+        async with signed_in(s, "admin") as (client, csrf):  # an admin adds directly
+            added = await post(client, csrf, "/admin/communes/yen_binh", action="add_member",
+                               login="hoa")
+            assert added.status_code == 303
+        assert len(await s.runtime.team_inbox.members("yen_binh")) == 2
+        actions = [e.action for _, e in await s.runtime.console.accounts.audit_entries(
+            await _admin(s), limit=20)]
+        assert "team.member_invited" in actions and "team.invitation_accepted" in actions

@@ -137,8 +137,6 @@ class ReportHandlers:
 
 
 def _stats_line(label: str, report: Report) -> str:
-    totals = report.totals
-    return texts.STATS_LINE.format(label=label, reached=report.cell(totals.reached),
-                                   started=report.cell(totals.started),
-                                   finished=report.cell(totals.finished),
-                                   confirmed=report.cell(totals.confirmed))
+    reached, started, finished, confirmed = report.counts("totals")
+    return texts.STATS_LINE.format(label=label, reached=reached, started=started,
+                                   finished=finished, confirmed=confirmed)

@@ -6,7 +6,9 @@ off, security headers on every answer, and no exception turned into a dropped co
   larger is refused with 413 as soon as the limit is passed, without reading the rest; a body
   that takes longer than ``body_seconds`` to arrive is refused with 408. Both answers carry
   ``Connection: close``: the unread rest cannot be told apart from a next request.
-* Every answer gets the security headers below.
+* Every answer gets the security headers below; every console answer (``/admin``, except its
+  static files, which hold no data) also ``Cache-Control: no-store``, so on a shared commune
+  computer Back after sign-out cannot bring a report or the audit log back from the cache.
 * An exception that escapes a route is logged (masked, like every record) and answered with a
   500 that closes the connection; after an answer was started it is only logged, and the
   server keeps the connection as HTTP allows. Starlette would re-raise it to the server,
@@ -46,6 +48,12 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
 ]
+NO_STORE = [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
+
+
+def headers_for(path: str) -> list[tuple[bytes, bytes]]:
+    console = path.startswith("/admin") and not path.startswith("/admin/static/")
+    return [*SECURITY_HEADERS, *NO_STORE] if console else SECURITY_HEADERS
 
 
 class _TooLarge(Exception):
@@ -96,12 +104,16 @@ class Guard:
             await self.app(scope, receive, send)
             return
         started = False
+        added = headers_for(scope["path"])
+        replaced = {name for name, _ in added}
 
         async def secured(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                kept = [(k, v) for k, v in message.get("headers", [])
+                        if k.lower() not in replaced]
+                message["headers"] = [*kept, *added]
             await send(message)
 
         limit = limit_for(scope["path"])

@@ -23,6 +23,7 @@ from bot.storage import (  # noqa: F401  (each module registers its tables)
     reach,
     residents_data,
     share_codes,
+    signins,
     teams,
     tickets,
     zalo,
