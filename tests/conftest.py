@@ -118,11 +118,6 @@ def postgres_url(postgres_databases: PostgresDatabases) -> str:
     return postgres_databases.url
 
 
-async def reset_postgres(url: str) -> None:
-    """Give ``url`` (a ``postgres_url``) a fresh copy of the migrated template."""
-    await PostgresDatabases.fresh_copy(url)
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh database migrated to the newest revision and empty otherwise: SQLite in the

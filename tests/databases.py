@@ -78,24 +78,16 @@ class PostgresDatabases:
         await asyncio.to_thread(upgrade, template_url)
 
     async def fresh(self) -> None:
-        await _copy(self.url, self.name)
+        """Recreate the test database as a copy of the template (which no one is connected
+        to: it was migrated, then closed)."""
+        await _admin(self.url, f"DROP DATABASE IF EXISTS {_quoted(self.name)} WITH (FORCE)",
+                     f"CREATE DATABASE {_quoted(self.name)} "
+                     f"TEMPLATE {_quoted(self.name + TEMPLATE_SUFFIX)}")
 
     async def drop(self) -> None:
         await _admin(self.url, f"DROP DATABASE IF EXISTS {_quoted(self.name)} WITH (FORCE)",
                      f"DROP DATABASE IF EXISTS {_quoted(self.name + TEMPLATE_SUFFIX)} "
                      "WITH (FORCE)")
-
-    @staticmethod
-    async def fresh_copy(url: str) -> None:
-        """Recreate the database of ``url`` from its template (``url`` is a worker's)."""
-        name = make_url(normalize_url(url)).database or ""
-        await _copy(url, name)
-
-
-async def _copy(any_url: str, name: str) -> None:
-    # The template has no connection open (migrated, then closed), so it can be copied.
-    await _admin(any_url, f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)",
-                 f"CREATE DATABASE {_quoted(name)} TEMPLATE {_quoted(name + TEMPLATE_SUFFIX)}")
 
 
 async def _admin(url: str, *statements: str) -> None:

@@ -15,7 +15,7 @@ from bot.storage.accounts import AccountStore
 from bot.storage.audit import AuditStore
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade_async
-from tests.conftest import reset_postgres, sqlite_url
+from tests.conftest import sqlite_url
 
 # Fast argon2id for tests; production uses argon2-cffi's defaults.
 CHEAP = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
@@ -27,7 +27,6 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         url = sqlite_url(tmp_path)
     else:
         url = request.getfixturevalue("postgres_url")
-        await reset_postgres(url)
     await upgrade_async(url)
     db = Database(url)
     yield db
