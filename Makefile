@@ -1,6 +1,6 @@
 # digiguide: two commands on a fresh machine.
 #   make run   set everything up, then serve the web chat (and Telegram when a token is set)
-#   make test  set everything up, then run the whole suite
+#   make test  set everything up, then run the whole suite (on TEST_WORKERS processes)
 # Every set-up step is a file target, so a second run with nothing changed takes seconds.
 # NLU=keywords (or RASA_URL for `run`) skips the 2.5 GB Rasa environment altogether.
 # OCR=off skips Tesseract (residents' pictures are then answered "cháu chưa đọc được ảnh").
@@ -27,6 +27,10 @@ RUN_NLU :=
 TEST_NLU :=
 PYTEST_ARGS ?= -m "not rasa"
 endif
+# The suite runs on pytest-xdist workers; the Rasa tests share one worker (their server and
+# model), see docs/tests.md. TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= 3
+XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
 
 # A long step with a heartbeat every 10 s: the time so far and the size of what it builds
 # (uv itself is quiet here, and shows progress bars only on a terminal).
@@ -47,13 +51,17 @@ else
 OCR_TOOLS :=
 endif
 
-.PHONY: run test lint setup nlu-env browser ocr clean
+.PHONY: run test test-fast lint setup nlu-env browser ocr clean
 
 run: setup $(RUN_NLU) $(OCR_TOOLS)
 	$(PY) -m bot serve
 
 test: setup $(TEST_NLU) browser $(OCR_TOOLS)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
+
+# Everything but the Rasa and browser tests: no Rasa environment or Chromium needed.
+test-fast: setup $(OCR_TOOLS)
+	$(PY) -m pytest $(XDIST) -m "not rasa and not browser"
 
 lint: setup
 	.venv/bin/ruff check bot bench tests

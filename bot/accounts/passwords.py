@@ -4,6 +4,7 @@ of a new password (the kept estimator ``zxcvbn``, fed Vietnamese names and words
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -41,8 +42,13 @@ class Passwords:
 
     def __init__(self, hasher: PasswordHasher | None = None) -> None:
         self.hasher = hasher or PasswordHasher()
-        # Verified when the login is unknown, so a wrong login costs as long as a wrong password.
-        self._dummy = self.hasher.hash("not a password of anyone")
+
+    @functools.cached_property
+    def _dummy(self) -> str:
+        """Verified when the login is unknown, so a wrong login costs as long as a wrong
+        password. Hashed on first use (in the verifying thread), not at start-up: every start
+        of the bot and of each test's runtime would otherwise pay one full argon2 hash."""
+        return self.hasher.hash("not a password of anyone")
 
     async def hash(self, password: str) -> str:
         return await asyncio.to_thread(self.hasher.hash, password)

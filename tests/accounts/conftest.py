@@ -17,7 +17,7 @@ from bot.storage.audit import AuditStore
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade_async
 from bot.storage.teams import units
-from tests.conftest import reset_postgres, sqlite_url
+from tests.conftest import sqlite_url
 
 UNITS = [("lao_cai", None, "province", "Tỉnh Lào Cai"),
          ("yen_binh", "lao_cai", "commune", "Xã Yên Bình"),
@@ -32,7 +32,6 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         url = sqlite_url(tmp_path)
     else:
         url = request.getfixturevalue("postgres_url")
-        await reset_postgres(url)
     await upgrade_async(url)
     db = Database(url)
     async with db.engine.begin() as conn:  # the registry an editor's commune is checked in

@@ -1,10 +1,12 @@
-"""A real server on loopback with the console mounted, and accounts of every role."""
+"""The console mounted on the web app, and accounts of every role. Requests go to the app in
+process (``httpx.ASGITransport``); a browser test gets a real server on loopback."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -20,16 +22,27 @@ ROLES = {"admin": ("admin", None), "editor": ("editor", None),
          "member": ("team_member", None), "yb_editor": ("editor", "yen_binh")}
 
 
+IN_PROCESS = "http://127.0.0.1"
+
+
 @dataclass
 class Site:
     base: str
     runtime: Runtime
+    app: Any = None  # given: requests go to it in process; None: over the socket at ``base``
+
+    def http(self) -> httpx.AsyncClient:
+        """A new anonymous client of the site."""
+        # Like a server, answer an app's exception with a 500 rather than raise it here.
+        transport = (httpx.ASGITransport(self.app, raise_app_exceptions=False)
+                     if self.app is not None else None)
+        return httpx.AsyncClient(base_url=self.base, transport=transport, timeout=30)
 
     @asynccontextmanager
     async def client(self, login: str | None = None
                      ) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
         """A client signed in as ``login`` (None: anonymous) and its CSRF token."""
-        async with httpx.AsyncClient(base_url=self.base, timeout=30) as client:
+        async with self.http() as client:
             if login is None:
                 yield client, ""
                 return
@@ -45,7 +58,7 @@ def app_for(runtime: Runtime):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-async def site(runtime: Runtime) -> AsyncIterator[Site]:
+async def site(runtime: Runtime, request: pytest.FixtureRequest) -> AsyncIterator[Site]:
     runtime.console.accounts.passwords = CHEAP
     await runtime.console.communes.save(None, "yen_binh", {
         "commune": "xã Yên Bình", "team_name": "Tổ CNS Yên Bình", "team_phone": "0900 000 000"},
@@ -53,5 +66,9 @@ async def site(runtime: Runtime) -> AsyncIterator[Site]:
     for login, (role, commune) in ROLES.items():
         await runtime.console.accounts.create_user(login, role, commune=commune,
                                                    password=PASSWORD)
-    async with serving(app_for(runtime)) as base:
+    app = app_for(runtime)
+    if request.node.get_closest_marker("browser") is None:
+        yield Site(IN_PROCESS, runtime, app)
+        return
+    async with serving(app) as base:
         yield Site(base, runtime)

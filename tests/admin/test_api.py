@@ -85,7 +85,7 @@ async def test_state_changing_calls_need_the_sessions_csrf_token(site: Site,
 
 
 async def test_login_contract_and_cookie_flags(site: Site) -> None:
-    async with httpx.AsyncClient(base_url=site.base) as client:
+    async with site.http() as client:
         response = await client.post("/admin/api/login",
                                      json={"login": "editor", "password": PASSWORD})
         assert response.status_code == 200 and set(response.json()) >= {"csrf_token"}
@@ -103,7 +103,7 @@ async def test_login_contract_and_cookie_flags(site: Site) -> None:
 async def test_five_failures_make_this_address_wait(site: Site,
                                                     caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
-    async with httpx.AsyncClient(base_url=site.base) as client:
+    async with site.http() as client:
         for _ in range(5):
             response = await client.post("/admin/api/login",
                                          json={"login": "editor", "password": "Sai-mat-khau-1"})

@@ -22,7 +22,7 @@ from bot.storage.audit import AuditStore
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade_async
 from tests.accounts.conftest import CHEAP
-from tests.conftest import FLOWS, ROOT, reset_postgres
+from tests.conftest import FLOWS, ROOT
 
 pytestmark = pytest.mark.postgres
 PASSWORD = "mật khẩu thử nghiệm 1"
@@ -67,7 +67,6 @@ async def start(url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 @pytest.fixture
 async def two_servers(postgres_url: str, tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
-    await reset_postgres(postgres_url)
     await upgrade_async(postgres_url)
     database = Database(postgres_url)
     await AccountService(AccountStore(database.engine), AuditStore(database.engine),

@@ -16,7 +16,7 @@ from bot.storage.database import Database
 from bot.storage.jobs import JobStore
 from bot.storage.migrate import upgrade_async
 from bot.storage.runner import Transactions
-from tests.conftest import reset_postgres, sqlite_url
+from tests.conftest import sqlite_url
 
 SECONDS = dt.timedelta(seconds=1)
 
@@ -27,7 +27,6 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         url = sqlite_url(tmp_path)
     else:
         url = request.getfixturevalue("postgres_url")
-        await reset_postgres(url)
     await upgrade_async(url)
     database = Database(url)
     transactions = Transactions(database.engine)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
 import secrets
 from collections.abc import AsyncIterator
 
@@ -27,8 +29,16 @@ def nlu_paths() -> NluPaths:
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def rasa_model(nlu_paths: NluPaths) -> TrainedModel:
-    """The project's own pipeline and data (LogisticRegression trains in well under a minute)."""
-    return await ensure_model(nlu_paths)
+    """The project's own pipeline and data (LogisticRegression trains in well under a minute).
+    Under a file lock: two test processes (xdist workers, or two checkouts sharing models/)
+    train a missing model once, the second finds it made."""
+    nlu_paths.models.mkdir(parents=True, exist_ok=True)
+    with (nlu_paths.models / ".train.lock").open("w") as lock:
+        await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+        try:
+            return await ensure_model(nlu_paths)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

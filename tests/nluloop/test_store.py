@@ -16,7 +16,7 @@ from bot.storage.migrate import upgrade_async
 from bot.storage.nlu import Duplicate, NluStore
 from bot.storage.runner import Transactions
 from bot.storage.tables import residents, unanswered
-from tests.conftest import reset_postgres, sqlite_url
+from tests.conftest import sqlite_url
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 ENTRY = AuditEntry(1, "editor", "nlu.assigned", "greet")
@@ -29,7 +29,6 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path
         url = sqlite_url(tmp_path)
     else:
         url = request.getfixturevalue("postgres_url")
-        await reset_postgres(url)
     await upgrade_async(url)
     database = Database(url)
     transactions = Transactions(database.engine)

@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 
 from bot.storage.database import create_engine
 from bot.storage.tables import events, residents
-from tests.conftest import reset_postgres
 from tests.ops.cluster import Connection, cluster, connection_to_each_worker
 from tests.server import serving
 from tests.telegram.fake_api import TOKEN, FakeBotAPI
@@ -30,8 +29,8 @@ STEP = re.compile(r"Bước (\d+)/")
 
 
 @pytest.fixture
-async def pg(postgres_url: str) -> str:
-    await reset_postgres(postgres_url)
+def pg(postgres_url: str) -> str:
+    """This worker's PostgreSQL database, a fresh copy of the migrated template."""
     return postgres_url
 
 

@@ -31,7 +31,7 @@ from bot.storage.migrate import upgrade_async
 from bot.storage.outbox import OutboxMessage, OutboxStore
 from bot.storage.runner import Transactions
 from bot.turn_contract import Incoming
-from tests.conftest import reset_postgres, settings_for, sqlite_url
+from tests.conftest import settings_for, sqlite_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -39,7 +39,6 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     url = sqlite_url(tmp_path)
     if request.param == "postgres":
         url = request.getfixturevalue("postgres_url")
-        await reset_postgres(url)
     await upgrade_async(url)
     yield url
 

@@ -41,8 +41,7 @@ from bot.storage.teams import MemberRow
 from bot.storage.tickets import tickets
 from bot.turn_contract import Incoming
 from tests.accounts.conftest import CHEAP
-from tests.conftest import ROOT, reset_postgres, settings_for, sqlite_url
-from tests.server import serving
+from tests.conftest import ROOT, settings_for, sqlite_url
 
 FLOWS = ROOT / "tests" / "engine" / "flows"
 PASSWORD = "mật khẩu thử nghiệm 1"
@@ -66,13 +65,19 @@ PUBLIC_URL = "https://troly.yenbinh.vn"  # what residents open: links need one
 @dataclass
 class Seeded:
     runtime: Runtime
-    base: str
+    app: Any  # the web app with the console, called in process (no socket under test here)
     minh: MemberRow
     lan: MemberRow
 
+    def http(self) -> httpx.AsyncClient:
+        """A new anonymous client (an app's exception is a 500, as from a server)."""
+        return httpx.AsyncClient(
+            base_url="http://127.0.0.1", timeout=30,
+            transport=httpx.ASGITransport(self.app, raise_app_exceptions=False))
+
     @asynccontextmanager
     async def client(self, login: str) -> AsyncIterator[httpx.AsyncClient]:
-        async with httpx.AsyncClient(base_url=self.base, timeout=30) as client:
+        async with self.http() as client:
             response = await client.post("/admin/api/login",
                                          json={"login": login, "password": PASSWORD})
             assert response.status_code == 200, response.text
@@ -150,7 +155,6 @@ async def seeded(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         url = sqlite_url(tmp_path)
     else:
         url = request.getfixturevalue("postgres_url")
-        await reset_postgres(url)
     config = settings_for(url, flows_dir=FLOWS, communes_dir=Path("/nonexistent"),
                           public_url=PUBLIC_URL)
     async with build_runtime(config) as runtime:
@@ -163,5 +167,4 @@ async def seeded(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
                 await runtime.team_inbox.add_console_member(unit, account.id, login)
         app = create_app(runtime.service, runtime.health,
                          extra_routes=[console_mount(runtime.console, runtime.served)])
-        async with serving(app) as base:
-            yield Seeded(runtime, base, minh, lan)
+        yield Seeded(runtime, app, minh, lan)

@@ -97,9 +97,7 @@ async def test_a_handout_needs_a_unit_when_the_viewer_has_none(seeded: Seeded) -
 
 
 async def test_signed_out_is_refused(seeded: Seeded) -> None:
-    import httpx
-
-    async with httpx.AsyncClient(base_url=seeded.base) as client:
+    async with seeded.http() as client:
         response = await client.get("/admin/api/reports/units/yen_binh")
     assert response.status_code == 401
 
