@@ -23,6 +23,8 @@ from tests.databases import PostgresDatabases, blocking, copy_sqlite, in_thread
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
+# The documented example commune (never shipped to residents): tests that need a known team.
+EXAMPLE_COMMUNES = ROOT / "docs" / "examples" / "communes"
 # Tests that share one expensive process (a Rasa server) run on one xdist worker.
 GROUPS = {"rasa": "rasa"}
 

@@ -12,10 +12,10 @@ from contextlib import redirect_stdout
 from unittest import mock
 
 import pytest
-from bot.cli import main
 from sqlalchemy import insert, text
 
 from bot.accounts import AccountService
+from bot.commands import main
 from bot.storage.audit import audit_log, row_hash
 from bot.storage.database import Database
 

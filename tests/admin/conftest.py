@@ -67,7 +67,7 @@ async def site(runtime: Runtime, request: pytest.FixtureRequest) -> AsyncIterato
         await runtime.console.accounts.create_user(login, role, commune=commune,
                                                    password=PASSWORD)
     app = app_for(runtime)
-    if request.node.get_closest_marker("browser") is None:
+    if not any(request.node.get_closest_marker(m) for m in ("browser", "socket")):
         yield Site(IN_PROCESS, runtime, app)
         return
     async with serving(app) as base:

@@ -4,10 +4,12 @@ addresses on loopback: 127.0.0.2 guesses, 127.0.0.1 is the owner's usual compute
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.admin.conftest import PASSWORD, Site
 
 OWNER, GUESSER = "127.0.0.1", "127.0.0.2"
+pytestmark = pytest.mark.socket
 
 
 def client_from(site: Site, address: str) -> httpx.AsyncClient:

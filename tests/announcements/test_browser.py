@@ -17,7 +17,7 @@ from bot.channels.web.app import create_app
 from bot.clock import ManualClock
 from tests.accounts.conftest import CHEAP
 from tests.announcements.conftest import MORNING, PASSWORD
-from tests.conftest import settings_for, sqlite_url
+from tests.conftest import EXAMPLE_COMMUNES, settings_for, sqlite_url
 from tests.server import serving
 from tests.web.test_browser import CHROMIUM, FLAGS, HAVE_CHROMIUM
 
@@ -28,7 +28,8 @@ NEWS = "Thứ Bảy này công an xã làm định danh mức 2 tại nhà văn 
 
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[tuple[Runtime, str]]:
-    async with build_runtime(settings_for(sqlite_url(tmp_path)), clock=ManualClock(MORNING),
+    async with build_runtime(settings_for(sqlite_url(tmp_path),
+                                          communes_dir=EXAMPLE_COMMUNES), clock=ManualClock(MORNING),
                              poll=0.05) as runtime:
         runtime.console.accounts.passwords = CHEAP
         await runtime.console.accounts.create_user("yb_editor", "editor", commune="yen_binh",

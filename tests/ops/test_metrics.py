@@ -17,7 +17,7 @@ from bot.metrics import RATE_LIMITED, SEND_ERRORS
 from bot.privacy import MaskingFilter
 from bot.workers.background import TelegramSlot
 from bot.workers.worker import build_app
-from tests.conftest import settings_for, sqlite_url
+from tests.conftest import EXAMPLE_COMMUNES, settings_for, sqlite_url
 from tests.server import serving
 
 
@@ -29,7 +29,7 @@ def _value(body: str, sample: str) -> float:
 
 
 async def test_metrics_count_turns_and_read_the_database(tmp_path: Path) -> None:
-    settings = settings_for(sqlite_url(tmp_path))
+    settings = settings_for(sqlite_url(tmp_path), communes_dir=EXAMPLE_COMMUNES)
     async with build_runtime(settings) as runtime:
         app = build_app(runtime, TelegramSlot(runtime))
         async with serving(app) as base, httpx.AsyncClient(base_url=base) as client:

@@ -18,7 +18,7 @@ from bot.storage.rate_counters import RateCounterStore, rate_counters
 from bot.storage.tables import residents
 from bot.storage.tickets import tickets
 from bot.turn_contract import Incoming
-from tests.conftest import settings_for, sqlite_url
+from tests.conftest import EXAMPLE_COMMUNES, settings_for, sqlite_url
 from tests.server import serving
 
 HELP = "cho tôi gặp người thật"
@@ -26,7 +26,7 @@ HELP = "cho tôi gặp người thật"
 
 @asynccontextmanager
 async def served(tmp_path: Path, **limits: int) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
-    settings = settings_for(sqlite_url(tmp_path), **limits)
+    settings = settings_for(sqlite_url(tmp_path), communes_dir=EXAMPLE_COMMUNES, **limits)
     async with build_runtime(settings) as rt:
         app = create_app(rt.service, rt.health)
         async with serving(app) as base, httpx.AsyncClient(base_url=base, timeout=10) as http:

@@ -4,8 +4,6 @@ commune computer showed the reports again)."""
 
 from __future__ import annotations
 
-import httpx
-
 from tests.reports.conftest import Seeded
 
 URLS = [
@@ -28,7 +26,7 @@ async def test_every_console_answer_says_no_store(seeded: Seeded) -> None:
         style = await client.get("/admin/static/console.css")
         assert style.status_code == 200 and "no-store" not in style.headers.get(
             "cache-control", "")  # a stylesheet holds no data
-    async with httpx.AsyncClient(base_url=seeded.base) as anonymous:
+    async with seeded.http() as anonymous:
         for url in ("/admin/login", "/admin/reports", "/admin/api/reports/units/yen_binh"):
             response = await anonymous.get(url)
             assert response.headers.get("cache-control") == "no-store", url
