@@ -28,9 +28,8 @@ NEWS = "Thứ Bảy này công an xã làm định danh mức 2 tại nhà văn 
 
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[tuple[Runtime, str]]:
-    async with build_runtime(settings_for(sqlite_url(tmp_path),
-                                          communes_dir=EXAMPLE_COMMUNES), clock=ManualClock(MORNING),
-                             poll=0.05) as runtime:
+    settings = settings_for(sqlite_url(tmp_path), communes_dir=EXAMPLE_COMMUNES)
+    async with build_runtime(settings, clock=ManualClock(MORNING), poll=0.05) as runtime:
         runtime.console.accounts.passwords = CHEAP
         await runtime.console.accounts.create_user("yb_editor", "editor", commune="yen_binh",
                                                    password=PASSWORD)
