@@ -29,7 +29,8 @@ FLOOD = "Bác gửi nhanh quá ạ. Bác chờ một lát rồi gửi tiếp gi�
 NEW_RESIDENTS = ("Lúc này có rất nhiều người mới trò chuyện từ cùng một mạng, cháu chưa nhận "
                  "thêm được ạ. Anh/chị vui lòng thử lại sau ít phút nhé.")
 HANDOFFS = ("Từ mạng này vừa có nhiều yêu cầu gặp tổ hỗ trợ, cháu chưa gửi thêm được ạ. Bác chờ "
-            "một lúc rồi nhờ lại giúp cháu nhé; việc gấp thì bác gọi thẳng cho tổ ạ.")
+            "một lúc rồi nhờ lại giúp cháu nhé; việc gấp thì bác nhờ trưởng thôn hoặc UBND "
+            "xã/phường giúp ạ.")
 
 
 @dataclass(frozen=True)
